@@ -1,0 +1,21 @@
+# mqgw_add_fuzz_target(<name> SOURCES <files...> LIBS <libs...> CORPUS <dir>)
+# Always builds <name>_replay (a plain main() that feeds every corpus file to
+# LLVMFuzzerTestOneInput) and registers it in ctest with label "fuzz". With MQGW_FUZZ=ON and
+# clang it also builds <name>_fuzzer linked with -fsanitize=fuzzer for real fuzzing (tools/fuzz).
+function(mqgw_add_fuzz_target name)
+  cmake_parse_arguments(F "" "CORPUS" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name}_replay ${F_SOURCES} ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cc)
+  target_link_libraries(${name}_replay PRIVATE ${F_LIBS})
+  set_target_properties(${name}_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  if(MQGW_TESTS)
+    add_test(NAME fuzz_replay_${name} COMMAND ${name}_replay ${F_CORPUS})
+    set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS fuzz)
+  endif()
+  if(MQGW_FUZZ)
+    add_executable(${name}_fuzzer ${F_SOURCES})
+    target_compile_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${name}_fuzzer PRIVATE ${F_LIBS})
+    set_target_properties(${name}_fuzzer PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+  endif()
+endfunction()

@@ -1,0 +1,233 @@
+/* mqgw host API and plugin ops tables. Included by plugin_abi.h; pure C.
+ *
+ * Threading rules, in one place:
+ *  - A connection lives on one loop (worker thread). Every ops callback about a connection runs on
+ *    that loop, and the conn_* host calls must be made from it.
+ *  - post_to_loop and metric_add are safe from any thread.
+ *  - Storage append callbacks may be called from any thread; the core hops back to the right loop.
+ * Ownership: "_host_ptr" objects belong to the core, the plugin must not free them. A plugin
+ * state pointer (void*) belongs to the plugin and is freed in its close/destroy hook.
+ */
+#ifndef MQGW_HOST_API_H
+#define MQGW_HOST_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mqgw_conn mqgw_conn;       /* one layer of one connection (host ptr) */
+typedef struct mqgw_session mqgw_session; /* a client session in the core (host ptr) */
+typedef struct mqgw_message mqgw_message; /* immutable, refcounted (host ptr) */
+typedef struct mqgw_timer mqgw_timer;     /* loop timer (host ptr) */
+
+/* ---- messages: the domain's unit; no wire format ---- */
+typedef struct mqgw_user_prop {
+  mqgw_str key;
+  mqgw_str value;
+} mqgw_user_prop;
+
+typedef struct mqgw_message_view {
+  uint32_t struct_size;
+  mqgw_str topic;
+  mqgw_str payload;
+  uint8_t qos;            /* as published: 0, 1, 2 */
+  uint8_t retain;
+  uint8_t payload_format; /* MQTT 5 Payload Format Indicator, 0 = bytes */
+  uint8_t has_expiry;     /* expiry_interval_s is set */
+  uint32_t expiry_interval_s;
+  mqgw_str content_type;
+  mqgw_str response_topic;
+  mqgw_str correlation_data;
+  const mqgw_user_prop* user_props;
+  uint32_t user_prop_count;
+  mqgw_str publisher_id;  /* Client ID of the publisher, empty for server-side sends */
+  uint64_t created_ms;    /* wall clock, set by the core */
+  uint8_t id[16];         /* unique, time-sortable message ID, set by the core */
+} mqgw_message_view;
+
+/* ---- connections ---- */
+typedef struct mqgw_conn_info {
+  uint32_t struct_size;
+  const char* listener; /* the listener's name from config */
+  const char* peer;     /* "ip:port" */
+  uint32_t loop;        /* index of the worker loop that owns the connection */
+  int secure;           /* a layer below has MQGW_CAP_TRANSPORT_SECURE */
+  uint64_t id;          /* unique per process */
+} mqgw_conn_info;
+
+/* close reasons handed to on_close */
+typedef enum mqgw_close_reason {
+  MQGW_CLOSE_NORMAL = 0,      /* the plugin or the peer closed cleanly */
+  MQGW_CLOSE_PEER_RESET = 1,  /* EOF or read error */
+  MQGW_CLOSE_TIMEOUT = 2,     /* idle timeout */
+  MQGW_CLOSE_PROTOCOL = 3,    /* a layer reported a protocol error */
+  MQGW_CLOSE_SHUTDOWN = 4,    /* the gateway is stopping */
+  MQGW_CLOSE_TAKEOVER = 5,    /* another connection took the session */
+  MQGW_CLOSE_OVERFLOW = 6     /* outbound queue bound exceeded */
+} mqgw_close_reason;
+
+/* ---- router ---- */
+typedef struct mqgw_session_params {
+  uint32_t struct_size;
+  mqgw_str client_id;
+  int clean_start;
+  uint32_t expiry_interval_s;
+} mqgw_session_params;
+
+typedef struct mqgw_sub_options {
+  uint32_t struct_size;
+  uint8_t qos;                 /* maximum QoS requested */
+  uint8_t no_local;
+  uint8_t retain_as_published;
+  uint8_t retain_handling;
+  uint32_t subscription_id;    /* 0 = none */
+} mqgw_sub_options;
+
+typedef struct mqgw_delivery {
+  uint32_t struct_size;
+  uint8_t qos;                 /* min(published, granted) */
+  uint8_t retain;              /* the RETAIN flag to send */
+  uint32_t subscription_id;    /* 0 = none */
+} mqgw_delivery;
+
+typedef enum mqgw_health {
+  MQGW_HEALTH_READY = 0,
+  MQGW_HEALTH_DEGRADED = 1,
+  MQGW_HEALTH_UNAVAILABLE = 2
+} mqgw_health;
+
+typedef struct mqgw_limits {
+  uint32_t struct_size;
+  uint32_t max_packet_size;      /* bytes */
+  uint32_t keepalive_min_s;
+  uint32_t keepalive_max_s;
+  uint64_t max_outbound_bytes;   /* per connection */
+  uint32_t max_inflight;         /* unacknowledged outbound QoS>0 messages per session */
+} mqgw_limits;
+
+/* completion of a storage append; may be called on any thread */
+typedef void (*mqgw_append_cb)(void* arg, int status);
+
+/* ---- ops tables a plugin implements (mqgw_on_* hooks) ---- */
+typedef struct mqgw_transport_ops {
+  uint32_t struct_size;
+  int (*create)(const mqgw_kv* cfg, size_t n, void** instance); /* once per listener layer */
+  void (*destroy)(void* instance);
+  /* a connection reached this layer from below; conn is this layer's handle */
+  int (*on_open)(void* instance, mqgw_conn* conn, void** state);
+  /* bytes from below; pass plaintext up with host->conn_push_up, replies with conn_write */
+  int (*on_read)(void* state, const uint8_t* data, size_t len);
+  /* bytes from the layer above; transform and send them on down with host->conn_write */
+  int (*on_write)(void* state, const uint8_t* data, size_t len);
+  /* the layer above asked to close: send a goodbye (close_notify, close frame) if any */
+  void (*on_shutdown)(void* state, int reason);
+  void (*on_close)(void* state, int reason); /* free state */
+  void* reserved[4];
+} mqgw_transport_ops;
+
+typedef struct mqgw_frontend_ops {
+  uint32_t struct_size;
+  int (*create)(const mqgw_kv* cfg, size_t n, void** instance); /* once per listener */
+  void (*destroy)(void* instance);
+  int (*on_open)(void* instance, mqgw_conn* conn, void** state);
+  /* returns bytes consumed (0..len) or a negative mqgw_status to close; the core keeps the
+   * unconsumed tail and presents it again, followed by new bytes */
+  long (*on_data)(void* state, const uint8_t* data, size_t len);
+  void (*on_close)(void* state, int reason); /* free state; conn is invalid after this */
+  void (*on_drain)(void* state);             /* outbound bytes fell below the low watermark */
+  void (*on_timeout)(void* state);           /* idle timeout; core closes after this returns */
+  /* a message for the session attached to this connection; take a ref to keep msg */
+  int (*on_deliver)(void* state, mqgw_message* msg, const mqgw_delivery* d);
+  /* a publish with a cookie finished: status 0 = stored, else an mqgw_status */
+  void (*on_publish_done)(void* state, uint64_t cookie, int status);
+  /* the session is being taken over or the gateway stops; reply and close */
+  void (*on_kick)(void* state, int reason);
+  void* reserved[8];
+} mqgw_frontend_ops;
+
+typedef struct mqgw_storage_ops {
+  uint32_t struct_size;
+  int (*create)(const mqgw_kv* cfg, size_t n, void** backend);
+  int (*start)(void* backend);   /* loops are running; spawn threads here */
+  void (*stop)(void* backend);   /* flush, stop threads; appends after this fail */
+  void (*destroy)(void* backend);
+  /* store msg; call cb exactly once, synchronously or later from any thread.
+   * Take a ref (host->message_ref) if msg is kept past the call. */
+  int (*append)(void* backend, mqgw_message* msg, mqgw_append_cb cb, void* cb_arg);
+  int (*health)(void* backend);  /* mqgw_health */
+  void* reserved[8];
+} mqgw_storage_ops;
+
+/* ---- the host API the core hands to every plugin (mqgw_host_* functions) ----
+ * Append-only: new members go at the end, with a minor version bump. */
+typedef struct mqgw_host_api {
+  uint32_t struct_size;
+  uint32_t abi_version;
+
+  /* diagnostics */
+  void (*log)(int level, const char* plugin, const char* fmt, ...)
+#if defined(__GNUC__)
+      __attribute__((format(printf, 3, 4)))
+#endif
+      ;
+  const char* (*strerror)(int status);
+  const char* (*err_name)(int status);
+
+  /* loops and time */
+  uint32_t (*loop_count)(void);
+  int32_t (*current_loop)(void); /* -1 when not on a worker loop */
+  int (*post_to_loop)(uint32_t loop, void (*fn)(void*), void* arg); /* any thread */
+  mqgw_timer* (*timer_start)(uint64_t timeout_ms, uint64_t repeat_ms, void (*cb)(void*),
+                             void* arg); /* on the current loop */
+  void (*timer_stop)(mqgw_timer* timer); /* also frees it */
+  uint64_t (*now_ms)(void);              /* monotonic, the loop's cached time */
+
+  /* metrics: counters and gauges, sharded per thread, lock-free */
+  uint32_t (*metric_register)(const char* name, const char* help, int is_gauge);
+  void (*metric_add)(uint32_t id, int64_t delta);
+
+  /* connections (the calling layer's handle) */
+  int (*conn_write)(mqgw_conn* conn, const void* data, size_t len); /* send toward the peer */
+  int (*conn_close)(mqgw_conn* conn, int reason);                   /* flush, then close */
+  void (*conn_pause_read)(mqgw_conn* conn);
+  void (*conn_resume_read)(mqgw_conn* conn);
+  size_t (*conn_pending_out)(mqgw_conn* conn);
+  void (*conn_set_idle_timeout)(mqgw_conn* conn, uint64_t ms); /* 0 = none; reset by reads */
+  const mqgw_conn_info* (*conn_info)(mqgw_conn* conn);
+  int (*conn_push_up)(mqgw_conn* conn, const void* data, size_t len); /* transports only */
+  int (*conn_open_up)(mqgw_conn* conn); /* transports: handshake done, open the layer above */
+
+  const mqgw_limits* (*limits)(void);
+
+  /* messages */
+  mqgw_message* (*message_create)(const mqgw_message_view* view); /* copies; refcount 1 */
+  void (*message_ref)(mqgw_message* msg);
+  void (*message_unref)(mqgw_message* msg);
+  const mqgw_message_view* (*message_view)(const mqgw_message* msg);
+
+  /* sessions and routing (frontends) */
+  int (*session_open)(mqgw_conn* conn, const mqgw_session_params* p, mqgw_session** out,
+                      int* session_present);
+  void (*session_close)(mqgw_session* s); /* the connection ends; a clean session is dropped */
+  int (*subscribe)(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o); /* >=0: QoS */
+  int (*unsubscribe)(mqgw_session* s, mqgw_str filter); /* MQGW_E_NOT_FOUND if none */
+  /* store and route msg (the core takes its own ref). cookie != 0 asks for on_publish_done */
+  int (*publish)(mqgw_session* s, mqgw_message* msg, uint64_t cookie);
+
+  /* storage backends → core */
+  void (*storage_feed)(mqgw_message* msg);      /* a stored message to route (FEEDS cap) */
+  void (*storage_health_changed)(int health);   /* mqgw_health */
+
+  /* topic helpers shared by every frontend */
+  int (*topic_valid_name)(mqgw_str topic);
+  int (*topic_valid_filter)(mqgw_str filter);
+} mqgw_host_api;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MQGW_HOST_API_H */
