@@ -1,0 +1,13 @@
+# mqgw_add_unit_test(<name> SOURCES <files...> [LIBS <libs...>])
+# One GoogleTest executable, registered in ctest as one test with label "unit".
+function(mqgw_add_unit_test name)
+  if(NOT MQGW_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE GTest::gtest_main GTest::gmock ${T_LIBS})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 120)
+endfunction()
