@@ -1,0 +1,267 @@
+#include "plugin/host_api.h"
+
+#include <uv.h>
+
+#include <cstdarg>
+#include <cstring>
+#include <string>
+
+#include "gateway/gateway.h"
+#include "gateway/limits.h"
+#include "log/log.h"
+#include "loop/worker.h"
+#include "message/message.h"
+#include "metrics/metrics.h"
+#include "net/connection.h"
+#include "router/router.h"
+#include "router/topic_rules.h"
+
+struct mqgw_timer {
+  uv_timer_t handle;
+  void (*cb)(void*);
+  void* arg;
+};
+
+namespace mqgw {
+namespace {
+
+// Every shim ends in a catch-all: no C++ exception may cross into a plugin.
+#define MQGW_GUARD(fallback) \
+  catch (...) {              \
+    return fallback;         \
+  }
+
+void hostLog(int level, const char* plugin, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  log::vwrite(level, plugin, fmt, ap);
+  va_end(ap);
+}
+
+uint32_t loopCount() { return Gateway::get().workerCount(); }
+int32_t currentLoop() {
+  Worker* w = Worker::current();
+  return w ? static_cast<int32_t>(w->index()) : -1;
+}
+int postToLoop(uint32_t loop, void (*fn)(void*), void* arg) {
+  if (loop >= Gateway::get().workerCount() || !fn) return MQGW_E_INVAL;
+  return Gateway::get().worker(loop).post(fn, arg) ? MQGW_OK : MQGW_E_CLOSED;
+}
+
+mqgw_timer* timerStart(uint64_t timeout, uint64_t repeat, void (*cb)(void*), void* arg) {
+  Worker* w = Worker::current();
+  if (!w || !cb) return nullptr;
+  auto* t = new mqgw_timer{{}, cb, arg};
+  uv_timer_init(w->loop(), &t->handle);
+  t->handle.data = t;
+  uv_timer_start(
+      &t->handle, [](uv_timer_t* h) {
+        auto* tt = static_cast<mqgw_timer*>(h->data);
+        tt->cb(tt->arg);
+      },
+      timeout, repeat);
+  return t;
+}
+void timerStop(mqgw_timer* t) {
+  if (!t) return;
+  uv_timer_stop(&t->handle);
+  uv_close(reinterpret_cast<uv_handle_t*>(&t->handle),
+           [](uv_handle_t* h) { delete static_cast<mqgw_timer*>(h->data); });
+}
+uint64_t nowMs() {
+  Worker* w = Worker::current();
+  return w ? w->now() : uv_hrtime() / 1000000;
+}
+
+uint32_t metricRegister(const char* name, const char* help, int gauge) {
+  try {
+    return metrics::registerMetric(name ? name : "", help ? help : "", gauge != 0);
+  }
+  MQGW_GUARD(UINT32_MAX)
+}
+void metricAdd(uint32_t id, int64_t d) { metrics::add(id, d); }
+
+int connWrite(mqgw_conn* c, const void* data, size_t len) {
+  try {
+    return c->conn->write(c->layer, static_cast<const uint8_t*>(data), len);
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+int connClose(mqgw_conn* c, int reason) {
+  c->conn->close(reason);
+  return MQGW_OK;
+}
+void connPause(mqgw_conn* c) { c->conn->pauseRead(); }
+void connResume(mqgw_conn* c) { c->conn->resumeRead(); }
+size_t connPending(mqgw_conn* c) { return c->conn->pendingOut(); }
+void connIdle(mqgw_conn* c, uint64_t ms) { c->conn->setIdleTimeout(ms); }
+const mqgw_conn_info* connInfo(mqgw_conn* c) {
+  try {
+    return c->conn->info();
+  }
+  MQGW_GUARD(nullptr)
+}
+int connPushUp(mqgw_conn* c, const void* data, size_t len) {
+  try {
+    return c->conn->pushUp(c->layer, static_cast<const uint8_t*>(data), len);
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+int connOpenUp(mqgw_conn* c) {
+  try {
+    return c->conn->openUp(c->layer);
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+
+const mqgw_limits* hostLimits() { return &limits(); }
+
+mqgw_message* messageCreate(const mqgw_message_view* v) {
+  if (!v) return nullptr;
+  // A plugin built against an older, shorter view: copy what it has, zero the rest.
+  mqgw_message_view full{};
+  std::memcpy(&full, v, std::min<size_t>(v->struct_size, sizeof full));
+  return message::create(full);
+}
+void messageRef(mqgw_message* m) { message::ref(m); }
+void messageUnref(mqgw_message* m) { message::unref(m); }
+const mqgw_message_view* messageView(const mqgw_message* m) { return &m->view; }
+
+void kickTask(void* arg);
+struct Kick {
+  uint32_t worker;
+  uint64_t sessionId;
+};
+void kickTask(void* arg) {
+  auto* k = static_cast<Kick*>(arg);
+  Session* s = Gateway::get().worker(k->worker).router().findSession(k->sessionId);
+  if (s && s->conn) s->conn->kick(MQGW_CLOSE_TAKEOVER);
+  delete k;
+}
+
+int sessionOpen(mqgw_conn* c, const mqgw_session_params* p, mqgw_session** out, int* present) {
+  try {
+    if (!c || !p || !out) return MQGW_E_INVAL;
+    Connection* conn = c->conn;
+    if (conn->session) return MQGW_E_INVAL;
+    Worker& w = conn->worker();
+    std::string id(p->client_id.ptr, p->client_id.len);
+    Session* s = w.router().createSession(id, conn);
+    s->cleanStart = p->clean_start != 0;
+    s->expiryIntervalS = p->expiry_interval_s;
+    conn->session = s;
+    auto previous = Gateway::get().sessions().claim(id, {w.index(), s->id});
+    if (previous) {
+      auto* k = new Kick{previous->worker, previous->sessionId};
+      if (!Gateway::get().worker(previous->worker).post(kickTask, k)) delete k;
+    }
+    if (present) *present = 0;  // sessions do not outlive connections yet (memory backend)
+    *out = reinterpret_cast<mqgw_session*>(s);
+    return MQGW_OK;
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+
+Session* asSession(mqgw_session* s) { return reinterpret_cast<Session*>(s); }
+
+void sessionClose(mqgw_session* handle) {
+  Session* s = asSession(handle);
+  if (!s) return;
+  if (s->conn) s->conn->session = nullptr;
+  Gateway::get().sessions().release(s->clientId, s->id);
+  s->worker->router().destroySession(s);
+}
+
+int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
+  try {
+    if (!s || !o || !router::validTopicFilter({filter.ptr, filter.len})) return MQGW_E_INVAL;
+    mqgw_sub_options opts{};
+    std::memcpy(&opts, o, std::min<size_t>(o->struct_size, sizeof opts));
+    return asSession(s)->worker->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts);
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+
+int unsubscribe(mqgw_session* s, mqgw_str filter) {
+  try {
+    if (!s) return MQGW_E_INVAL;
+    return asSession(s)->worker->router().unsubscribe(asSession(s), {filter.ptr, filter.len});
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+
+int publish(mqgw_session* s, mqgw_message* msg, uint64_t cookie) {
+  try {
+    if (!s || !msg) return MQGW_E_INVAL;
+    return Gateway::get().storage().publish(asSession(s)->conn, msg, cookie);
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+
+void storageFeed(mqgw_message* m) { Gateway::get().storage().feed(m); }
+void storageHealth(int h) { Gateway::get().storage().healthChanged(h); }
+
+int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
+int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }
+
+const char* hostStrerror(int s) { return statusText(s); }
+const char* hostErrName(int s) { return statusName(s); }
+
+const mqgw_host_api kHost = {
+    sizeof(mqgw_host_api), MQGW_ABI_VERSION,
+    hostLog, hostStrerror, hostErrName,
+    loopCount, currentLoop, postToLoop, timerStart, timerStop, nowMs,
+    metricRegister, metricAdd,
+    connWrite, connClose, connPause, connResume, connPending, connIdle, connInfo, connPushUp,
+    connOpenUp,
+    hostLimits,
+    messageCreate, messageRef, messageUnref, messageView,
+    sessionOpen, sessionClose, subscribe, unsubscribe, publish,
+    storageFeed, storageHealth,
+    validName, validFilter,
+};
+
+}  // namespace
+
+const mqgw_host_api* hostApi() { return &kHost; }
+
+const char* statusName(int s) {
+  switch (s) {
+    case MQGW_OK: return "MQGW_OK";
+    case MQGW_E_INVAL: return "MQGW_E_INVAL";
+    case MQGW_E_NOMEM: return "MQGW_E_NOMEM";
+    case MQGW_E_PROTOCOL: return "MQGW_E_PROTOCOL";
+    case MQGW_E_UNAVAILABLE: return "MQGW_E_UNAVAILABLE";
+    case MQGW_E_TOO_LARGE: return "MQGW_E_TOO_LARGE";
+    case MQGW_E_NOT_FOUND: return "MQGW_E_NOT_FOUND";
+    case MQGW_E_DENIED: return "MQGW_E_DENIED";
+    case MQGW_E_CLOSED: return "MQGW_E_CLOSED";
+    case MQGW_E_AGAIN: return "MQGW_E_AGAIN";
+    case MQGW_E_IO: return "MQGW_E_IO";
+    case MQGW_E_UNSUPPORTED: return "MQGW_E_UNSUPPORTED";
+    case MQGW_DEFER: return "MQGW_DEFER";
+    case MQGW_E_FATAL: return "MQGW_E_FATAL";
+    default: return s <= MQGW_E_FATAL ? "MQGW_E_FATAL(other)" : "MQGW_E_UNKNOWN";
+  }
+}
+
+const char* statusText(int s) {
+  switch (s) {
+    case MQGW_OK: return "ok";
+    case MQGW_E_INVAL: return "invalid argument";
+    case MQGW_E_NOMEM: return "out of memory";
+    case MQGW_E_PROTOCOL: return "protocol error";
+    case MQGW_E_UNAVAILABLE: return "unavailable";
+    case MQGW_E_TOO_LARGE: return "too large";
+    case MQGW_E_NOT_FOUND: return "not found";
+    case MQGW_E_DENIED: return "denied";
+    case MQGW_E_CLOSED: return "closed";
+    case MQGW_E_AGAIN: return "try again";
+    case MQGW_E_IO: return "I/O error";
+    case MQGW_E_UNSUPPORTED: return "unsupported";
+    case MQGW_DEFER: return "deferred";
+    default: return s <= MQGW_E_FATAL ? "fatal error" : "unknown error";
+  }
+}
+
+}  // namespace mqgw

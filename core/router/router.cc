@@ -1,0 +1,120 @@
+#include "router/router.h"
+
+#include <algorithm>
+
+#include "gateway/gateway.h"
+#include "loop/worker.h"
+#include "message/message.h"
+#include "metrics/metrics.h"
+#include "net/connection.h"
+
+namespace mqgw {
+
+Router::~Router() = default;
+
+Worker* Router::peer(uint32_t index) const { return &Gateway::get().worker(index); }
+
+Session* Router::createSession(const std::string& clientId, Connection* c) {
+  uint64_t id = Gateway::get().nextSessionId();
+  auto s = std::make_unique<Session>(id, clientId, worker_, c);
+  Session* raw = s.get();
+  sessions_.emplace(id, std::move(s));
+  return raw;
+}
+
+Session* Router::findSession(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void Router::destroySession(Session* s) {
+  for (auto& sub : s->subscriptions) removeFromTree(s, sub.filter);
+  s->subscriptions.clear();
+  s->conn = nullptr;
+  auto it = sessions_.find(s->id);
+  if (it == sessions_.end()) return;
+  // A delivery may close a connection and end its session mid-fan-out: free it afterwards.
+  if (routing_) graveyard_.push_back(std::move(it->second));
+  sessions_.erase(it);
+}
+
+int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o) {
+  mqgw_sub_options granted = o;
+  if (granted.qos > 2) granted.qos = 2;
+  SubscriberList& list = tree_.insertOrGet(filter);
+  auto it = std::find_if(list.begin(), list.end(), [&](auto& x) { return x.session == s; });
+  if (it != list.end()) {
+    it->options = granted;  // a repeated SUBSCRIBE replaces the options
+    for (auto& sub : s->subscriptions)
+      if (sub.filter == filter) sub.options = granted;
+  } else {
+    list.push_back({s, granted});
+    s->subscriptions.push_back({std::string(filter), granted});
+  }
+  return granted.qos;
+}
+
+int Router::unsubscribe(Session* s, std::string_view filter) {
+  auto& subs = s->subscriptions;
+  auto it = std::find_if(subs.begin(), subs.end(), [&](auto& x) { return x.filter == filter; });
+  if (it == subs.end()) return MQGW_E_NOT_FOUND;
+  subs.erase(it);
+  removeFromTree(s, filter);
+  return MQGW_OK;
+}
+
+bool Router::removeFromTree(Session* s, std::string_view filter) {
+  SubscriberList* list = tree_.find(filter);
+  if (!list) return false;
+  std::erase_if(*list, [&](auto& x) { return x.session == s; });
+  if (list->empty()) tree_.remove(filter);
+  return true;
+}
+
+void Router::route(mqgw_message* msg) {
+  auto& gw = Gateway::get();
+  uint32_t n = gw.workerCount();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (i == worker_.index()) continue;
+    message::ref(msg);
+    worker_.forward(i, msg);
+  }
+  routeLocal(msg);
+}
+
+void Router::routeLocal(mqgw_message* msg) {
+  const mqgw_message_view& v = msg->view;
+  std::string_view topic(v.topic.ptr, v.topic.len);
+  std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
+  matches_.clear();
+  tree_.match(topic, [&](SubscriberList& list) {
+    for (auto& sub : list) {
+      if (sub.options.no_local && sub.session->clientId == publisher) continue;
+      uint8_t qos = std::min<uint8_t>(v.qos, sub.options.qos);
+      matches_.push_back({sub.session, qos, sub.options.subscription_id});
+    }
+  });
+  if (matches_.empty()) return;
+  // Overlapping subscriptions of one session: deliver once, at the highest granted QoS.
+  if (matches_.size() > 1) {
+    std::sort(matches_.begin(), matches_.end(), [](const Match& a, const Match& b) {
+      return a.session != b.session ? a.session < b.session : a.qos > b.qos;
+    });
+    matches_.erase(std::unique(matches_.begin(), matches_.end(),
+                               [](const Match& a, const Match& b) { return a.session == b.session; }),
+                   matches_.end());
+  }
+  int64_t delivered = 0;
+  routing_ = true;
+  for (const Match& m : matches_) {
+    if (!m.session->conn) continue;
+    mqgw_delivery d{sizeof(mqgw_delivery), m.qos, 0, m.subscriptionId};
+    m.session->conn->deliver(msg, d);
+    ++delivered;
+  }
+  routing_ = false;
+  graveyard_.clear();
+  metrics::add(metrics::core().messagesRouted, delivered);
+}
+
+}  // namespace mqgw
