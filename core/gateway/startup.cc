@@ -118,7 +118,6 @@ int runGateway(const Options& o) {
   if (o.logLevel) cfg.logLevel = *o.logLevel;
   if (o.pluginDir) cfg.pluginDir = *o.pluginDir;
   if (cfg.pluginDir.empty()) cfg.pluginDir = o.exeDir + "/plugins";
-  if (cfg.workers == 0) cfg.workers = std::max(1u, std::thread::hardware_concurrency());
   if (!log::init(cfg.logLevel)) {
     std::fprintf(stderr, "mqgw: unknown log level '%s'\n", cfg.logLevel.c_str());
     return kExitConfig;

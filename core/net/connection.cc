@@ -65,8 +65,7 @@ Connection* Connection::open(Worker& w, const Stack& stack, uv_os_sock_t fd, uin
   metrics::add(metrics::core().connectionsActive, 1);
   metrics::add(metrics::core().connectionsTotal, 1);
   c->ref();  // hold across on_open, which may close
-  if (c->openLayer(0) == 0 && !c->closeRequested_)
-    uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp_), onAlloc, onRead);
+  if (c->openLayer(0) == 0) c->updateReading();
   c->unref();
   return c;
 }
@@ -167,8 +166,20 @@ int Connection::write(uint32_t layer, const uint8_t* data, size_t len) {
   if (layersClosed_ || handleClosed_) return MQGW_E_CLOSED;
   if (layer > 0) return spec(layer - 1).transport->on_write(layers_[layer - 1].state, data, len);
   if (len == 0) return 0;
+  // Hard bound: a peer that never reads cannot make us buffer without limit.
+  const uint64_t bound = limits().max_outbound_bytes;
+  if (pendingOut() + len > 4 * bound) {
+    spdlog::debug("connection {}: outbound queue over {} bytes, closing", id_, 4 * bound);
+    close(MQGW_CLOSE_OVERFLOW);
+    return MQGW_E_AGAIN;
+  }
   out_.append(worker_->pool(), data, len);
   worker_->markDirty(this);
+  // High watermark: stop reading from a peer whose replies pile up (it is not reading them).
+  if (pendingOut() > bound && !watermarkPaused_) {
+    watermarkPaused_ = true;
+    updateReading();
+  }
   return 0;
 }
 
@@ -248,6 +259,10 @@ void Connection::onWrite(uv_write_t* r, int status) {
   } else if (c->closeRequested_) {
     c->finishClose();
   } else if (!c->layersClosed_) {
+    if (c->watermarkPaused_) {  // low watermark: everything flushed
+      c->watermarkPaused_ = false;
+      c->updateReading();
+    }
     const LayerSpec& s = c->stack_->layers.back();
     Layer& l = c->layers_[c->stack_->layers.size() - 1];
     if (l.open && s.frontend->on_drain) s.frontend->on_drain(l.state);
@@ -266,6 +281,7 @@ void Connection::close(int reason) {
       spec(i).transport->on_shutdown(layers_[i].state, reason);
   }
   if (!handleClosed_) uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
   if (!writing_ && out_.empty()) finishClose();
   else worker_->markDirty(this);
 }
@@ -305,15 +321,26 @@ void Connection::unref() {
 }
 
 void Connection::pauseRead() {
-  if (readPaused_ || handleClosed_ || closeRequested_) return;
   readPaused_ = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  updateReading();
 }
 
 void Connection::resumeRead() {
-  if (!readPaused_ || handleClosed_ || closeRequested_) return;
   readPaused_ = false;
-  uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), onAlloc, onRead);
+  updateReading();
+}
+
+// Reading runs unless the plugin paused it or the outbound high watermark did.
+void Connection::updateReading() {
+  if (handleClosed_ || closeRequested_) return;
+  bool want = !readPaused_ && !watermarkPaused_;
+  if (want == reading_) return;
+  reading_ = want;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (want)
+    uv_read_start(stream, onAlloc, onRead);
+  else
+    uv_read_stop(stream);
 }
 
 void Connection::checkIdle(uint64_t now) {

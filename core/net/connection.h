@@ -72,6 +72,7 @@ class Connection {
   void feedFrontend(const uint8_t* data, size_t len);
   void keepTail(const uint8_t* data, size_t len);
   void finishClose();
+  void updateReading();
   void writeRest(const uv_buf_t* bufs, unsigned n, size_t skip, OutChunk* chunks, size_t total);
   static void onAlloc(uv_handle_t* h, size_t hint, uv_buf_t* buf);
   static void onRead(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
@@ -98,7 +99,9 @@ class Connection {
   bool layersClosed_ = false;
   bool handleClosed_ = false;
   bool writing_ = false;
-  bool readPaused_ = false;
+  bool readPaused_ = false;   // the plugin asked (conn_pause_read)
+  bool reading_ = false;      // uv_read_start is in effect
+  bool watermarkPaused_ = false;  // reads paused by the outbound high watermark
   bool listed_ = false;  // in the worker's connection list
   std::unique_ptr<struct ConnInfoStore> info_;
 };

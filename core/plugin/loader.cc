@@ -81,9 +81,10 @@ std::optional<LoadError> PluginLoader::loadFile(const std::string& path) {
   }
   for (auto& p : plugins_) {
     if (p->name() == d->name) {
-      dlclose(h);
-      return LoadError{path, "duplicate plugin name '" + std::string(d->name) +
-                                 "' (already loaded from " + p->path + ")"};
+      LoadError err{path, "duplicate plugin name '" + p->name() + "' (already loaded from " +
+                              p->path + ")"};
+      dlclose(h);  // d points into the unloaded object from here on
+      return err;
     }
   }
   auto p = std::make_unique<LoadedPlugin>();

@@ -64,11 +64,12 @@ int Router::unsubscribe(Session* s, std::string_view filter) {
 }
 
 bool Router::removeFromTree(Session* s, std::string_view filter) {
-  SubscriberList* list = tree_.find(filter);
-  if (!list) return false;
-  std::erase_if(*list, [&](auto& x) { return x.session == s; });
-  if (list->empty()) tree_.remove(filter);
-  return true;
+  bool found = false;
+  tree_.removeIf(filter, [&](SubscriberList& list) {
+    found = std::erase_if(list, [&](auto& x) { return x.session == s; }) > 0;
+    return list.empty();  // prune the node once its last subscriber is gone
+  });
+  return found;
 }
 
 void Router::route(mqgw_message* msg) {

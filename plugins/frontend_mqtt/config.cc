@@ -1,0 +1,52 @@
+#include "config.h"
+
+#include <charconv>
+#include <cstring>
+#include <string_view>
+
+namespace mqgw::mqttfe {
+
+const mqgw_config_key kConfigSchema[] = {
+    {"max_inflight", MQGW_CFG_INT, "32", 0, 1, 65535, nullptr,
+     "Outbound QoS 1/2 messages awaiting acknowledgement per connection (MQTT 5: at most the "
+     "client's Receive Maximum); also the Receive Maximum announced to clients"},
+    {"connect_timeout", MQGW_CFG_DURATION_MS, "10000", 0, 1, 3600000, nullptr,
+     "Close a connection that has not sent CONNECT within this time"},
+    {"max_queued_messages", MQGW_CFG_INT, "1000", 0, 0, 10000000, nullptr,
+     "Outbound QoS 1/2 messages per connection waiting for the inflight window; beyond it the "
+     "oldest QoS 1 message is dropped"},
+};
+const uint32_t kConfigSchemaLen = sizeof(kConfigSchema) / sizeof(kConfigSchema[0]);
+
+namespace {
+
+bool parseUint(const char* text, uint64_t max, uint64_t& out) {
+  if (!text) return false;
+  std::string_view s(text);
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && out <= max;
+}
+
+}  // namespace
+
+int parseConfig(const mqgw_kv* kv, size_t n, FrontendConfig& out) {
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view key = kv[i].key ? kv[i].key : "";
+    uint64_t v = 0;
+    if (key == "max_inflight") {
+      if (!parseUint(kv[i].value, 65535, v) || v == 0) return MQGW_E_INVAL;
+      out.maxInflight = static_cast<uint32_t>(v);
+    } else if (key == "connect_timeout") {
+      if (!parseUint(kv[i].value, UINT64_MAX, v)) return MQGW_E_INVAL;
+      out.connectTimeoutMs = v;
+    } else if (key == "max_queued_messages") {
+      if (!parseUint(kv[i].value, UINT32_MAX, v)) return MQGW_E_INVAL;
+      out.maxQueuedMessages = static_cast<uint32_t>(v);
+    } else {
+      return MQGW_E_INVAL;
+    }
+  }
+  return MQGW_OK;
+}
+
+}  // namespace mqgw::mqttfe

@@ -1,0 +1,23 @@
+// The frontend's config schema and its parsed form (the core validated the values already).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "mqgw/plugin_abi.h"
+
+namespace mqgw::mqttfe {
+
+struct FrontendConfig {
+  uint32_t maxInflight = 32;         // outbound QoS 1/2 window, also our Receive Maximum
+  uint64_t connectTimeoutMs = 10000; // close a connection that sends no CONNECT in time
+  uint32_t maxQueuedMessages = 1000; // QoS 1/2 messages waiting for the window
+};
+
+extern const mqgw_config_key kConfigSchema[];
+extern const uint32_t kConfigSchemaLen;
+
+// Fills `out` from normalized key/value text; MQGW_E_INVAL on an unknown key or bad number.
+int parseConfig(const mqgw_kv* kv, size_t n, FrontendConfig& out);
+
+}  // namespace mqgw::mqttfe

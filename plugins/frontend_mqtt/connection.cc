@@ -1,0 +1,148 @@
+#include "connection.h"
+
+#include "host.h"
+#include "metrics.h"
+#include "outbound.h"
+#include "wire.h"
+
+namespace mqgw::mqttfe {
+
+namespace reason = mqtt::reason;
+using mqtt::PacketType;
+
+mqtt::Buffer& scratchBuffer() {
+  thread_local mqtt::Buffer buffer;
+  buffer.clear();
+  return buffer;
+}
+
+uint32_t maxPacketSize() {
+  constexpr uint32_t kMqttMax = 268435455 + 5;  // largest remaining length + fixed header
+  uint32_t configured = host().limits()->max_packet_size;
+  return configured == 0 ? kMqttMax : configured;
+}
+
+MqttConnection::MqttConnection(const FrontendConfig& cfg, mqgw_conn* conn)
+    : cfg_(&cfg), conn_(conn) {}
+
+MqttConnection::~MqttConnection() = default;
+
+void MqttConnection::open() { host().conn_set_idle_timeout(conn_, cfg_->connectTimeoutMs); }
+
+long MqttConnection::onData(const uint8_t* data, size_t len) {
+  const uint32_t maxPacket = maxPacketSize();
+  size_t used = 0;
+  while (used < len && canWrite()) {
+    mqtt::FrameResult r = mqtt::readFrame({data + used, len - used}, maxPacket);
+    if (r.status == mqtt::Status::NeedMore) break;
+    if (r.status == mqtt::Status::Error) return failProtocol(r.error);
+    used += r.frame.size;
+    if (Verdict v = handleFrame(r.frame)) return failProtocol(*v);
+  }
+  return static_cast<long>(used);
+}
+
+Verdict MqttConnection::handleFrame(const mqtt::Frame& f) {
+  if (phase_ == Phase::AwaitConnect && f.type != PacketType::Connect)
+    return protocolError("first packet is not CONNECT");
+  switch (f.type) {
+    case PacketType::Connect: return handleConnect(f);
+    case PacketType::Publish: return handlePublish(f);
+    case PacketType::Puback:
+    case PacketType::Pubrec:
+    case PacketType::Pubcomp: return handleDeliveryAck(f);
+    case PacketType::Pubrel: return handlePubrel(f);
+    case PacketType::Subscribe: return handleSubscribe(f);
+    case PacketType::Unsubscribe: return handleUnsubscribe(f);
+    case PacketType::Pingreq: {
+      mqtt::Buffer& b = scratchBuffer();
+      mqtt::encodePingresp(b);
+      write(b);
+      return std::nullopt;
+    }
+    case PacketType::Disconnect: return handleDisconnect(f);
+    case PacketType::Auth:
+      // CONNECT carried no Authentication Method (we refuse those), so AUTH is out of place.
+      if (!v5()) return DecodeError{reason::MalformedPacket, "AUTH before MQTT 5"};
+      return protocolError("AUTH without an authentication method");
+    default: return protocolError("a packet only a server sends");
+  }
+}
+
+long MqttConnection::failProtocol(const DecodeError& e) {
+  bump(gMetrics.protocolErrors);
+  if (phase_ == Phase::Closed) return MQGW_E_PROTOCOL;
+  host().log(MQGW_LOG_DEBUG, "mqtt", "client '%s': protocol error 0x%02x: %s", clientId_.c_str(),
+             e.reason, e.what);
+  // Only a v5 session that got its CONNACK may be told why (MQTT 5 4.13).
+  if (phase_ == Phase::Connected && v5()) sendDisconnect(e.reason);
+  phase_ = Phase::Closing;  // the core closes on the negative return
+  return MQGW_E_PROTOCOL;
+}
+
+void MqttConnection::closeConnection(int reason) {
+  if (phase_ == Phase::Closed) return;
+  phase_ = Phase::Closing;
+  host().conn_close(conn_, reason);  // may run on_close before returning
+}
+
+void MqttConnection::write(const mqtt::Buffer& bytes) {
+  if (canWrite()) host().conn_write(conn_, bytes.data(), bytes.size());
+}
+
+void MqttConnection::sendAck(PacketType type, uint16_t packetId, uint8_t reasonCode) {
+  thread_local mqtt::Ack ack;  // its Properties stay empty; reused to avoid constructing one
+  ack.type = type;
+  ack.packetId = packetId;
+  ack.reasonCode = v5() ? reasonCode : 0;
+  mqtt::Buffer& b = scratchBuffer();
+  mqtt::encodeAck(ack, version_, b);
+  write(b);
+}
+
+void MqttConnection::sendDisconnect(uint8_t reasonCode) {
+  mqtt::Disconnect d;
+  d.reasonCode = reasonCode;
+  mqtt::Buffer& b = scratchBuffer();
+  mqtt::encodeDisconnect(d, version_, b);
+  write(b);
+}
+
+void MqttConnection::onClose(int) {
+  if (phase_ == Phase::Closed) return;
+  phase_ = Phase::Closed;
+  if (will_) {
+    // The connection ended without a normal DISCONNECT (MQTT 3.1.1 3.1.2.5).
+    if (session_ && !willSuppressed_) host().publish(session_, will_, 0);
+    host().message_unref(will_);
+    will_ = nullptr;
+  }
+  if (session_) host().session_close(session_);
+  session_ = nullptr;
+  out_.reset();  // releases the refs of queued deliveries
+  conn_ = nullptr;
+}
+
+void MqttConnection::onDrain() {
+  if (phase_ == Phase::Connected) pump();
+}
+
+void MqttConnection::onTimeout() {
+  if (phase_ == Phase::Connected) {
+    bump(gMetrics.keepaliveTimeouts);
+    if (v5()) sendDisconnect(reason::KeepAliveTimeout);
+  }
+  if (phase_ != Phase::Closed) phase_ = Phase::Closing;  // the core closes after we return
+}
+
+void MqttConnection::onKick(int why) {
+  if (phase_ == Phase::Closed) return;
+  if (phase_ == Phase::Connected && v5()) {
+    sendDisconnect(why == MQGW_CLOSE_TAKEOVER   ? reason::SessionTakenOver
+                   : why == MQGW_CLOSE_SHUTDOWN ? reason::ServerShuttingDown
+                                                : reason::AdministrativeAction);
+  }
+  closeConnection(why);
+}
+
+}  // namespace mqgw::mqttfe

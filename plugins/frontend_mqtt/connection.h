@@ -1,0 +1,120 @@
+// One MQTT connection: the per-connection state machine AwaitConnect -> Connected -> Closing.
+//
+// Re-entrancy: host calls made from inside a hook may call back into the same connection
+// (host->publish can complete synchronously with on_publish_done and deliver to ourselves with
+// on_deliver; host->conn_close can run on_close right away). The ops trampolines bracket every
+// hook with enter()/leave(); on_close only marks the object Closed and the outermost leave()
+// frees it, so no hook ever runs on freed memory. After Closed, conn_ is never touched.
+//
+// Size matters: an idle connection costs sizeof(MqttConnection) (about 120 bytes) plus its
+// client id; the outbound window and queue are allocated on the first QoS 1/2 delivery.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "mqgw/plugin_abi.h"
+#include "mqtt/mqtt_codec.h"
+
+namespace mqgw::mqttfe {
+
+struct Outbound;
+
+enum class Phase : uint8_t { AwaitConnect, Connected, Closing, Closed };
+
+// The outcome of handling one packet: nullopt, or why the connection must be closed.
+using Verdict = std::optional<mqtt::DecodeError>;
+
+class MqttConnection {
+ public:
+  MqttConnection(const FrontendConfig& cfg, mqgw_conn* conn);
+  ~MqttConnection();
+  MqttConnection(const MqttConnection&) = delete;
+  MqttConnection& operator=(const MqttConnection&) = delete;
+
+  // mqgw_frontend_ops hooks (see host_api.h)
+  void open();
+  long onData(const uint8_t* data, size_t len);
+  void onClose(int reason);
+  void onDrain();
+  void onTimeout();
+  int onDeliver(mqgw_message* msg, const mqgw_delivery& d);
+  void onPublishDone(uint64_t cookie, int status);
+  void onKick(int reason);
+
+  void enter() { ++depth_; }
+  // True when the caller must now delete this object (closed, and no hook is on the stack).
+  bool leave() { return --depth_ == 0 && phase_ == Phase::Closed; }
+
+  Phase phase() const { return phase_; }
+  mqtt::Version version() const { return version_; }
+
+ private:
+  struct Qos2Inbound {
+    uint16_t packetId;
+    bool stored;  // PUBREC sent; waiting for PUBREL
+  };
+
+  // connection.cc: framing, dispatch, closing, writing
+  Verdict handleFrame(const mqtt::Frame& f);
+  long failProtocol(const mqtt::DecodeError& e);
+  void closeConnection(int reason);
+  bool v5() const { return version_ == mqtt::Version::V5; }
+  bool canWrite() const { return phase_ == Phase::Connected || phase_ == Phase::AwaitConnect; }
+  void write(const mqtt::Buffer& bytes);
+  void sendAck(mqtt::PacketType type, uint16_t packetId, uint8_t reasonCode);
+  void sendDisconnect(uint8_t reasonCode);
+
+  // connect.cc
+  Verdict handleConnect(const mqtt::Frame& f);
+  void refuseConnect(mqtt::Version v, uint8_t v5Reason);
+  void refuseUnsupportedProtocol(const mqtt::Frame& f);
+  std::optional<uint8_t> acceptConnect(const mqtt::Connect& c, bool& sessionPresent);
+  void sendConnack(bool sessionPresent, bool idAssigned,
+                   std::optional<uint16_t> serverKeepAlive);
+  std::optional<uint16_t> negotiateKeepAlive(uint16_t requested, uint32_t& effectiveS) const;
+  uint8_t keepWill(const mqtt::Connect& c);
+
+  // inbound.cc: packets from the client that carry its own messages or requests
+  Verdict handlePublish(const mqtt::Frame& f);
+  Verdict checkPublish(const mqtt::Publish& p);
+  void publishToCore(const mqtt::Publish& p);
+  Verdict handlePubrel(const mqtt::Frame& f);
+  Verdict handleSubscribe(const mqtt::Frame& f);
+  Verdict handleUnsubscribe(const mqtt::Frame& f);
+  Verdict handleDisconnect(const mqtt::Frame& f);
+  void settleInbound(uint8_t qos, uint16_t packetId, int status);
+  Qos2Inbound* findQos2(uint16_t packetId);
+  void updateReadPause();
+
+  // outbound.cc: deliveries to the client and the acks that free the window
+  Outbound& outbound();
+  Verdict handleDeliveryAck(const mqtt::Frame& f);
+  int sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain, uint32_t subscriptionId);
+  int enqueue(mqgw_message* msg, const mqgw_delivery& d);
+  void pump();
+  bool outboundCongested() const;
+
+  const FrontendConfig* cfg_;
+  mqgw_conn* conn_;
+  mqgw_session* session_ = nullptr;
+  mqgw_message* will_ = nullptr;  // published if the connection ends without DISCONNECT
+  std::string clientId_;
+  std::unique_ptr<Outbound> out_;
+  std::vector<Qos2Inbound> qos2In_;  // QoS 2 publishes between PUBLISH and PUBREL
+  uint32_t clientMaxPacket_ = 0;     // MQTT 5 Maximum Packet Size from the client; 0 = none
+  uint32_t sendWindow_ = 0;          // min(max_inflight, client Receive Maximum, core limit)
+  uint32_t qos1Storing_ = 0;         // QoS 1 publishes waiting for on_publish_done
+  uint32_t qos2Storing_ = 0;         // QoS 2 publishes waiting for on_publish_done
+  Phase phase_ = Phase::AwaitConnect;
+  mqtt::Version version_ = mqtt::Version::V311;
+  uint8_t depth_ = 0;
+  bool readPaused_ = false;
+  bool willSuppressed_ = false;  // the client sent a normal DISCONNECT
+};
+
+}  // namespace mqgw::mqttfe

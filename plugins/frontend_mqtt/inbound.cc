@@ -1,0 +1,206 @@
+// Packets from the client that carry its messages and requests: PUBLISH (and the QoS 2 PUBREL),
+// SUBSCRIBE, UNSUBSCRIBE, DISCONNECT. Durability rule: a QoS 1/2 publish is acknowledged only
+// from on_publish_done, once the storage said it is stored.
+#include <algorithm>
+
+#include "connection.h"
+#include "host.h"
+#include "message_bridge.h"
+#include "wire.h"
+
+namespace mqgw::mqttfe {
+
+namespace reason = mqtt::reason;
+using mqtt::PacketType;
+
+namespace {
+
+uint64_t cookieOf(uint8_t qos, uint16_t packetId) { return uint64_t(qos) << 32 | packetId; }
+
+// The PUBACK/PUBREC reason for a failed store (MQTT 5 3.4.2.1).
+uint8_t reasonForStoreError(int status) {
+  switch (status) {
+    case MQGW_E_DENIED: return reason::NotAuthorized;
+    case MQGW_E_AGAIN: return reason::QuotaExceeded;
+    default: return reason::UnspecifiedError;
+  }
+}
+
+}  // namespace
+
+Verdict MqttConnection::handlePublish(const mqtt::Frame& f) {
+  thread_local mqtt::Publish p;  // reused: decoding then allocates nothing
+  if (Verdict e = mqtt::decodePublish(f, version_, p)) return e;
+  if (Verdict e = checkPublish(p)) return e;
+  if (!host().topic_valid_name(toStr(p.topic))) {
+    if (!v5() || p.qos == 0) return DecodeError{reason::TopicNameInvalid, "invalid topic name"};
+    sendAck(p.qos == 1 ? PacketType::Puback : PacketType::Pubrec, p.packetId,
+            reason::TopicNameInvalid);
+    return std::nullopt;
+  }
+  if (p.qos == 2) {
+    if (Qos2Inbound* q = findQos2(p.packetId)) {
+      // A retransmission of a message we already have: publish once, acknowledge again.
+      if (q->stored) sendAck(PacketType::Pubrec, p.packetId, reason::Success);
+      return std::nullopt;
+    }
+  }
+  if (p.qos > 0 && v5() && qos1Storing_ + qos2In_.size() >= cfg_->maxInflight)
+    return DecodeError{reason::ReceiveMaximumExceeded, "receive maximum exceeded"};
+  publishToCore(p);
+  return std::nullopt;
+}
+
+// MQTT 5 features we announced as unavailable in CONNACK.
+Verdict MqttConnection::checkPublish(const mqtt::Publish& p) {
+  if (!v5()) return std::nullopt;
+  if (p.properties.topicAlias) return DecodeError{reason::TopicAliasInvalid, "topic alias"};
+  if (p.retain) return DecodeError{reason::RetainNotSupported, "retain not available"};
+  if (!p.properties.subscriptionIdentifiers.empty())
+    return protocolError("subscription identifier from a client");
+  return std::nullopt;
+}
+
+void MqttConnection::publishToCore(const mqtt::Publish& p) {
+  thread_local std::vector<mqgw_user_prop> props;
+  mqgw_message_view view = viewOfPublish(p, clientId_, props);
+  const uint64_t cookie = p.qos ? cookieOf(p.qos, p.packetId) : 0;
+  // Book-keep before publishing: the completion may arrive before host->publish returns.
+  if (p.qos == 1) ++qos1Storing_;
+  if (p.qos == 2) {
+    qos2In_.push_back({p.packetId, false});
+    ++qos2Storing_;
+  }
+  updateReadPause();
+  mqgw_message* msg = host().message_create(&view);
+  int rc = msg ? host().publish(session_, msg, cookie) : MQGW_E_NOMEM;
+  if (msg) host().message_unref(msg);  // publish took its own ref
+  if (rc != MQGW_OK && cookie) settleInbound(p.qos, p.packetId, rc);  // no completion will come
+}
+
+void MqttConnection::onPublishDone(uint64_t cookie, int status) {
+  settleInbound(static_cast<uint8_t>(cookie >> 32), static_cast<uint16_t>(cookie), status);
+}
+
+void MqttConnection::settleInbound(uint8_t qos, uint16_t packetId, int status) {
+  Qos2Inbound* q = qos == 2 ? findQos2(packetId) : nullptr;
+  if (qos == 1 && qos1Storing_ > 0) --qos1Storing_;
+  if (q && !q->stored) --qos2Storing_;
+  if (phase_ != Phase::Connected) return;
+  updateReadPause();
+  if (status != MQGW_OK && !v5()) {
+    // v3 has no negative acknowledgement; closing makes the client resend after reconnecting.
+    host().log(MQGW_LOG_WARN, "mqtt", "client '%s': publish not stored (%s), closing",
+               clientId_.c_str(), host().err_name(status));
+    closeConnection(MQGW_CLOSE_NORMAL);
+    return;
+  }
+  const uint8_t code = status == MQGW_OK ? reason::Success : reasonForStoreError(status);
+  if (qos == 1) return sendAck(PacketType::Puback, packetId, code);
+  if (!q) return;  // already released by an early PUBREL
+  if (status == MQGW_OK) {
+    q->stored = true;
+  } else {
+    qos2In_.erase(qos2In_.begin() + (q - qos2In_.data()));  // a PUBREC >= 0x80 ends the flow
+  }
+  sendAck(PacketType::Pubrec, packetId, code);
+}
+
+MqttConnection::Qos2Inbound* MqttConnection::findQos2(uint16_t packetId) {
+  auto it = std::find_if(qos2In_.begin(), qos2In_.end(),
+                         [&](const Qos2Inbound& q) { return q.packetId == packetId; });
+  return it == qos2In_.end() ? nullptr : &*it;
+}
+
+// Stop reading while max_inflight publishes wait for storage: backpressure toward the client.
+void MqttConnection::updateReadPause() {
+  if (phase_ != Phase::Connected) return;
+  const bool busy = qos1Storing_ + qos2Storing_ >= cfg_->maxInflight;
+  if (busy == readPaused_) return;
+  readPaused_ = busy;
+  if (busy)
+    host().conn_pause_read(conn_);
+  else
+    host().conn_resume_read(conn_);
+}
+
+Verdict MqttConnection::handlePubrel(const mqtt::Frame& f) {
+  thread_local mqtt::Ack ack;
+  if (Verdict e = mqtt::decodeAck(f, version_, ack)) return e;
+  Qos2Inbound* q = findQos2(ack.packetId);
+  if (!q) {
+    sendAck(PacketType::Pubcomp, ack.packetId, reason::PacketIdentifierNotFound);
+    return std::nullopt;
+  }
+  if (!q->stored) --qos2Storing_;
+  qos2In_.erase(qos2In_.begin() + (q - qos2In_.data()));
+  sendAck(PacketType::Pubcomp, ack.packetId, reason::Success);
+  updateReadPause();
+  return std::nullopt;
+}
+
+Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
+  thread_local mqtt::Subscribe sub;
+  thread_local mqtt::Suback ack;
+  if (Verdict e = mqtt::decodeSubscribe(f, version_, sub)) return e;
+  if (v5() && !sub.properties.subscriptionIdentifiers.empty())
+    return DecodeError{reason::SubscriptionIdentifiersNotSupported, "subscription identifier"};
+  ack.packetId = sub.packetId;
+  ack.reasonCodes.clear();
+  for (const mqtt::SubscribeTopic& t : sub.topics) {
+    if (phase_ != Phase::Connected) return std::nullopt;  // closed by a delivery meanwhile
+    const mqgw_str filter = toStr(t.filter);
+    uint8_t code;
+    if (t.filter.starts_with("$share/")) {
+      code = v5() ? reason::SharedSubscriptionsNotSupported : reason::UnspecifiedError;
+    } else if (!host().topic_valid_filter(filter)) {
+      code = v5() ? reason::TopicFilterInvalid : reason::UnspecifiedError;
+    } else {
+      mqgw_sub_options o{};
+      o.struct_size = sizeof o;
+      o.qos = t.qos;
+      o.no_local = t.noLocal;
+      o.retain_as_published = t.retainAsPublished;
+      o.retain_handling = t.retainHandling;
+      int granted = host().subscribe(session_, filter, &o);
+      code = granted < 0 ? reason::UnspecifiedError : static_cast<uint8_t>(std::min(granted, 2));
+    }
+    ack.reasonCodes.push_back(code);
+  }
+  mqtt::Buffer& b = scratchBuffer();
+  mqtt::encodeSuback(ack, version_, b);
+  write(b);
+  return std::nullopt;
+}
+
+Verdict MqttConnection::handleUnsubscribe(const mqtt::Frame& f) {
+  thread_local mqtt::Unsubscribe unsub;
+  thread_local mqtt::Unsuback ack;
+  if (Verdict e = mqtt::decodeUnsubscribe(f, version_, unsub)) return e;
+  ack.packetId = unsub.packetId;
+  ack.reasonCodes.clear();
+  for (std::string_view filter : unsub.filters) {
+    uint8_t code = reason::TopicFilterInvalid;
+    if (host().topic_valid_filter(toStr(filter))) {
+      int rc = host().unsubscribe(session_, toStr(filter));
+      code = rc == MQGW_OK              ? reason::Success
+             : rc == MQGW_E_NOT_FOUND ? reason::NoSubscriptionExisted
+                                      : reason::UnspecifiedError;
+    }
+    ack.reasonCodes.push_back(code);
+  }
+  mqtt::Buffer& b = scratchBuffer();
+  mqtt::encodeUnsuback(ack, version_, b);  // v3: codes are not written
+  write(b);
+  return std::nullopt;
+}
+
+Verdict MqttConnection::handleDisconnect(const mqtt::Frame& f) {
+  mqtt::Disconnect d;
+  if (Verdict e = mqtt::decodeDisconnect(f, version_, d)) return e;
+  willSuppressed_ = !(v5() && d.reasonCode == reason::DisconnectWithWill);
+  closeConnection(MQGW_CLOSE_NORMAL);
+  return std::nullopt;
+}
+
+}  // namespace mqgw::mqttfe

@@ -1,0 +1,133 @@
+// Deliveries to the client: QoS 0 goes straight out (dropped when the socket is backed up);
+// QoS 1/2 take a packet id from the inflight window or wait in a bounded queue, and the
+// client's PUBACK / PUBREC+PUBCOMP free the window for the next one.
+#include <algorithm>
+#include <chrono>
+
+#include "connection.h"
+#include "host.h"
+#include "message_bridge.h"
+#include "metrics.h"
+#include "outbound.h"
+#include "wire.h"
+
+namespace mqgw::mqttfe {
+
+namespace reason = mqtt::reason;
+using mqtt::PacketType;
+
+namespace {
+
+uint64_t wallClockMs() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// Makes room in a full queue by dropping its oldest QoS 1 message; false if it holds none.
+bool dropOldestQos1(std::deque<QueuedDelivery>& queue) {
+  auto it = std::find_if(queue.begin(), queue.end(),
+                         [](const QueuedDelivery& q) { return q.qos == 1; });
+  if (it == queue.end()) return false;
+  host().message_unref(it->msg);
+  queue.erase(it);
+  return true;
+}
+
+}  // namespace
+
+Outbound& MqttConnection::outbound() {
+  if (!out_) out_ = std::make_unique<Outbound>(sendWindow_);
+  return *out_;
+}
+
+bool MqttConnection::outboundCongested() const {
+  const uint64_t limit = host().limits()->max_outbound_bytes;
+  return limit > 0 && host().conn_pending_out(conn_) > limit;
+}
+
+int MqttConnection::onDeliver(mqgw_message* msg, const mqgw_delivery& d) {
+  if (phase_ != Phase::Connected) return MQGW_E_CLOSED;
+  const uint8_t qos = std::min<uint8_t>(d.qos, 2);
+  if (qos == 0) {
+    if (outboundCongested()) {
+      bump(gMetrics.dropped);
+      return MQGW_E_AGAIN;
+    }
+    return sendPublish(*host().message_view(msg), 0, d.retain != 0, d.subscription_id);
+  }
+  Outbound& out = outbound();
+  if (!out.queue.empty() || out.inflight.full() || outboundCongested()) return enqueue(msg, d);
+  return sendPublish(*host().message_view(msg), qos, d.retain != 0, d.subscription_id);
+}
+
+int MqttConnection::enqueue(mqgw_message* msg, const mqgw_delivery& d) {
+  std::deque<QueuedDelivery>& queue = outbound().queue;
+  if (queue.size() >= cfg_->maxQueuedMessages) {
+    bump(gMetrics.dropped);  // one message goes: the oldest QoS 1, else (all QoS 2) the newcomer
+    if (!dropOldestQos1(queue)) return MQGW_E_AGAIN;
+  }
+  host().message_ref(msg);
+  queue.push_back({msg, static_cast<uint8_t>(std::min<uint8_t>(d.qos, 2)), d.retain,
+                   d.subscription_id});
+  return MQGW_OK;
+}
+
+int MqttConnection::sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain,
+                                uint32_t subscriptionId) {
+  thread_local mqtt::Publish p;  // reused for every delivery on this thread
+  if (!publishOfView(v, qos, retain, v5() ? subscriptionId : 0,
+                     v.has_expiry ? wallClockMs() : 0, p))
+    return MQGW_OK;  // expired on the way: MQTT 5 says do not deliver
+  p.packetId = qos > 0 ? 1 : 0;  // any id: the size does not depend on its value
+  if (clientMaxPacket_ && mqtt::publishSize(p, version_) > clientMaxPacket_) {
+    bump(gMetrics.dropped);  // MQTT 5 3.1.2.11.4: discard what the client cannot take
+    return MQGW_E_TOO_LARGE;
+  }
+  if (qos > 0) p.packetId = outbound().inflight.add(qos == 1 ? AckWait::Puback : AckWait::Pubrec);
+  mqtt::Buffer& b = scratchBuffer();
+  mqtt::encodePublish(p, version_, b);
+  write(b);
+  bump(gMetrics.delivered);
+  return MQGW_OK;
+}
+
+void MqttConnection::pump() {
+  while (out_ && phase_ == Phase::Connected && !out_->queue.empty() && !out_->inflight.full() &&
+         !outboundCongested()) {
+    QueuedDelivery q = out_->queue.front();
+    out_->queue.pop_front();
+    sendPublish(*host().message_view(q.msg), q.qos, q.retain != 0, q.subscriptionId);
+    host().message_unref(q.msg);
+  }
+}
+
+Verdict MqttConnection::handleDeliveryAck(const mqtt::Frame& f) {
+  thread_local mqtt::Ack ack;
+  if (Verdict e = mqtt::decodeAck(f, version_, ack)) return e;
+  const uint16_t id = ack.packetId;
+  const AckWait waiting = out_ ? out_->inflight.waiting(id) : AckWait::None;
+  switch (ack.type) {
+    case PacketType::Puback:
+      if (waiting == AckWait::Puback) out_->inflight.remove(id);
+      break;
+    case PacketType::Pubcomp:
+      if (waiting == AckWait::Pubcomp) out_->inflight.remove(id);
+      break;
+    case PacketType::Pubrec:
+      if (waiting == AckWait::Pubrec && ack.reasonCode >= 0x80) {
+        out_->inflight.remove(id);  // the client refused it: the flow ends here
+      } else if (waiting == AckWait::Pubrec || waiting == AckWait::Pubcomp) {
+        out_->inflight.set(id, AckWait::Pubcomp);
+        sendAck(PacketType::Pubrel, id, reason::Success);
+      } else {
+        sendAck(PacketType::Pubrel, id, reason::PacketIdentifierNotFound);
+      }
+      break;
+    default: break;
+  }
+  pump();
+  return std::nullopt;
+}
+
+}  // namespace mqgw::mqttfe
