@@ -37,6 +37,14 @@ CoreLimits toCoreLimits(const config::Limits& l) {
 }
 
 struct Runtime {
+  Runtime() { uv_loop_init(&loop); }
+  ~Runtime() {
+    // Close whatever an early exit left open (e.g. a half-started admin server).
+    uv_walk(&loop, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); },
+            nullptr);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+  }
   uv_loop_t loop{};
   uv_signal_t sigint{}, sigterm{};
   uv_timer_t waitTimer{};
@@ -136,7 +144,6 @@ int runGateway(const Options& o) {
   }
 
   auto rt = std::make_unique<Runtime>();
-  uv_loop_init(&rt->loop);
   if (int rc = bindListeners(*rt, setup, cfg); rc != kExitOk) return rc;
   if (cfg.admin) {
     if (auto err = rt->admin.start(&rt->loop, cfg.admin->bind, cfg.admin->port)) {
@@ -166,8 +173,7 @@ int runGateway(const Options& o) {
   for (auto& w : gw.workers()) w->join();
   setup.stopStorage();
   gw.workers().clear();
-  rt->listeners.clear();
-  uv_loop_close(&rt->loop);
+  rt.reset();
   setup.destroyInstances();
   spdlog::info("stopped cleanly");
   return kExitOk;
