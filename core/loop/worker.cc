@@ -35,6 +35,7 @@ Worker::Worker(uint32_t index, uint32_t workerCount)
       router_(std::make_unique<Router>(*this)),
       outboxes_(workerCount) {
   uv_loop_init(&loop_);
+  loop_.data = this;  // lets a connection find its worker without storing a pointer
   uv_async_init(&loop_, &async_, onAsync);
   async_.data = this;
   tasks_.bind(&async_);

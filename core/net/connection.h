@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -38,8 +39,10 @@ class Connection {
   void close(int reason);
   void pauseRead();
   void resumeRead();
-  size_t pendingOut() const { return out_.bytes() + inFlightBytes_; }
-  void setIdleTimeout(uint64_t ms) { idleTimeoutMs_ = ms; }
+  size_t pendingOut() const { return out_.bytes(); }
+  void setIdleTimeout(uint64_t ms) {
+    idleTimeoutMs_ = static_cast<uint32_t>(std::min<uint64_t>(ms, UINT32_MAX));
+  }
   const mqgw_conn_info* info();
 
   // core side
@@ -52,7 +55,7 @@ class Connection {
   void unref();
   bool alive() const { return !layersClosed_; }
   uint64_t id() const { return id_; }
-  Worker& worker() { return *worker_; }
+  Worker& worker() const { return *static_cast<Worker*>(poll_.loop->data); }
   Session* session = nullptr;  // attached by host->session_open
 
   // intrusive list links owned by the worker
@@ -68,41 +71,43 @@ class Connection {
   };
   Connection(Worker& w, const Stack& stack, uint64_t id);
   ~Connection();
+  static Connection* allocate(Worker& w, const Stack& stack, uint64_t id);
+  void destroy();
   int openLayer(uint32_t i);
   void feedFrontend(const uint8_t* data, size_t len);
   void keepTail(const uint8_t* data, size_t len);
   void finishClose();
-  void updateReading();
-  void writeRest(const uv_buf_t* bufs, unsigned n, size_t skip, OutChunk* chunks, size_t total);
-  static void onAlloc(uv_handle_t* h, size_t hint, uv_buf_t* buf);
-  static void onRead(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
-  static void onWrite(uv_write_t* req, int status);
+  void updatePolling();
+  // connection_io.cc: the socket itself (uv_poll + read/writev: no per-connection buffers)
+  static void onPoll(uv_poll_t* h, int status, int events);
+  void readSome();
+  void writeSome();
+  void failIo();
   static void onClosed(uv_handle_t* h);
+  // The layers are allocated with the Connection, right after it (one malloc per connection).
+  Layer& layerAt(uint32_t i) { return reinterpret_cast<Layer*>(this + 1)[i]; }
   const LayerSpec& spec(uint32_t i) const { return stack_->layers[i]; }
   bool isFrontend(uint32_t i) const { return i + 1 == stack_->layers.size(); }
 
-  uv_tcp_t tcp_{};
-  Worker* worker_;
+  uv_poll_t poll_{};  // readiness only: reads land in the worker's shared buffer
   const Stack* stack_;
-  std::unique_ptr<Layer[]> layers_;
   uint64_t id_;
-  uint64_t lastActivity_ = 0;
-  uint64_t idleTimeoutMs_ = 0;
-  uint64_t closeStarted_ = 0;
+  uint64_t lastActivity_ = 0;  // last read; once closing, when the close began
   OutQueue out_;
-  size_t inFlightBytes_ = 0;
   uint8_t* tail_ = nullptr;  // unconsumed frontend bytes (a partial packet), heap, exact size
   uint32_t tailLen_ = 0;
+  uint32_t idleTimeoutMs_ = 0;
   uint32_t refs_ = 1;
-  int closeReason_ = MQGW_CLOSE_NORMAL;
-  bool closeRequested_ = false;
-  bool layersClosed_ = false;
-  bool handleClosed_ = false;
-  bool writing_ = false;
-  bool readPaused_ = false;   // the plugin asked (conn_pause_read)
-  bool reading_ = false;      // uv_read_start is in effect
-  bool watermarkPaused_ = false;  // reads paused by the outbound high watermark
-  bool listed_ = false;  // in the worker's connection list
+  int fd_;
+  uint8_t closeReason_ = MQGW_CLOSE_NORMAL;
+  bool closeRequested_ : 1 = false;
+  bool layersClosed_ : 1 = false;
+  bool handleClosed_ : 1 = false;
+  bool readPaused_ : 1 = false;       // the plugin asked (conn_pause_read)
+  bool watermarkPaused_ : 1 = false;  // reads paused by the outbound high watermark
+  bool listed_ : 1 = false;           // in the worker's connection list
+  bool blocked_ : 1 = false;          // the socket said EAGAIN: wait for writable
+  uint8_t polling_ = 0;               // events currently requested from uv_poll
   std::unique_ptr<struct ConnInfoStore> info_;
 };
 

@@ -150,7 +150,7 @@ int sessionOpen(mqgw_conn* c, const mqgw_session_params* p, mqgw_session** out, 
     s->cleanStart = p->clean_start != 0;
     s->expiryIntervalS = p->expiry_interval_s;
     conn->session = s;
-    auto previous = Gateway::get().sessions().claim(id, {w.index(), s->id});
+    auto previous = Gateway::get().sessions().claim(s->clientId, {w.index(), s->id});
     if (previous) {
       auto* k = new Kick{previous->worker, previous->sessionId};
       if (!Gateway::get().worker(previous->worker).post(kickTask, k)) delete k;
@@ -201,6 +201,12 @@ int publish(mqgw_session* s, mqgw_message* msg, uint64_t cookie) {
 void storageFeed(mqgw_message* m) { Gateway::get().storage().feed(m); }
 void storageHealth(int h) { Gateway::get().storage().healthChanged(h); }
 
+mqgw_str sessionClientId(const mqgw_session* s) {
+  if (!s) return {"", 0};
+  const auto& id = reinterpret_cast<const Session*>(s)->clientId;
+  return {id.data(), id.size()};
+}
+
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
 int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }
 
@@ -219,6 +225,7 @@ const mqgw_host_api kHost = {
     sessionOpen, sessionClose, subscribe, unsubscribe, publish,
     storageFeed, storageHealth,
     validName, validFilter,
+    sessionClientId,
 };
 
 }  // namespace

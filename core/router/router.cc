@@ -16,26 +16,25 @@ Worker* Router::peer(uint32_t index) const { return &Gateway::get().worker(index
 
 Session* Router::createSession(const std::string& clientId, Connection* c) {
   uint64_t id = Gateway::get().nextSessionId();
-  auto s = std::make_unique<Session>(id, clientId, worker_, c);
-  Session* raw = s.get();
-  sessions_.emplace(id, std::move(s));
-  return raw;
+  auto [it, inserted] = sessions_.try_emplace(id, id, clientId, worker_, c);
+  return &it->second;
 }
 
 Session* Router::findSession(uint64_t id) {
   auto it = sessions_.find(id);
-  return it == sessions_.end() ? nullptr : it->second.get();
+  return it == sessions_.end() ? nullptr : &it->second;
 }
 
 void Router::destroySession(Session* s) {
-  for (auto& sub : s->subscriptions) removeFromTree(s, sub.filter);
-  s->subscriptions.clear();
+  if (s->subscriptions)
+    for (auto& sub : *s->subscriptions) removeFromTree(s, sub.filter);
+  s->subscriptions.reset();
   s->conn = nullptr;
-  auto it = sessions_.find(s->id);
-  if (it == sessions_.end()) return;
   // A delivery may close a connection and end its session mid-fan-out: free it afterwards.
-  if (routing_) graveyard_.push_back(std::move(it->second));
-  sessions_.erase(it);
+  if (routing_)
+    graveyard_.push_back(s->id);
+  else
+    sessions_.erase(s->id);
 }
 
 int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o) {
@@ -45,17 +44,17 @@ int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_option
   auto it = std::find_if(list.begin(), list.end(), [&](auto& x) { return x.session == s; });
   if (it != list.end()) {
     it->options = granted;  // a repeated SUBSCRIBE replaces the options
-    for (auto& sub : s->subscriptions)
+    for (auto& sub : s->subs())
       if (sub.filter == filter) sub.options = granted;
   } else {
     list.push_back({s, granted});
-    s->subscriptions.push_back({std::string(filter), granted});
+    s->subs().push_back({std::string(filter), granted});
   }
   return granted.qos;
 }
 
 int Router::unsubscribe(Session* s, std::string_view filter) {
-  auto& subs = s->subscriptions;
+  auto& subs = s->subs();
   auto it = std::find_if(subs.begin(), subs.end(), [&](auto& x) { return x.filter == filter; });
   if (it == subs.end()) return MQGW_E_NOT_FOUND;
   subs.erase(it);
@@ -114,6 +113,7 @@ void Router::routeLocal(mqgw_message* msg) {
     ++delivered;
   }
   routing_ = false;
+  for (uint64_t id : graveyard_) sessions_.erase(id);
   graveyard_.clear();
   metrics::add(metrics::core().messagesRouted, delivered);
 }

@@ -47,7 +47,7 @@ class Router {
 
   Worker& worker_;
   router::TopicTree<SubscriberList> tree_;
-  std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<uint64_t, Session> sessions_;  // node-based: Session addresses are stable
   struct Match {
     Session* session;
     uint8_t qos;
@@ -55,7 +55,7 @@ class Router {
   };
   std::vector<Match> matches_;  // scratch, reused per message
   bool routing_ = false;
-  std::vector<std::unique_ptr<Session>> graveyard_;
+  std::vector<uint64_t> graveyard_;  // ids of sessions ended during a fan-out
 };
 
 }  // namespace mqgw

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,12 @@ class Session {
   Connection* conn;  // nullptr once the connection ended
   bool cleanStart = true;
   uint32_t expiryIntervalS = 0;
-  std::vector<Subscription> subscriptions;
+  // Allocated on the first SUBSCRIBE: most idle device connections only publish.
+  std::unique_ptr<std::vector<Subscription>> subscriptions;
+  std::vector<Subscription>& subs() {
+    if (!subscriptions) subscriptions = std::make_unique<std::vector<Subscription>>();
+    return *subscriptions;
+  }
 };
 
 }  // namespace mqgw

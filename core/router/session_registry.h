@@ -1,11 +1,17 @@
 // Which session owns each Client ID, across all workers. Touched on CONNECT and on session end
 // only — never on the publish path — so one mutex is enough.
+//
+// Memory: the key is a view of the owning Session's own clientId (no second copy per
+// connection). That is safe because an entry always points at its current owner, and an owner
+// releases its entry before it is destroyed (host_api sessionClose); a takeover re-keys the
+// entry to the new owner's string.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace mqgw {
@@ -16,19 +22,26 @@ class SessionRegistry {
     uint32_t worker;
     uint64_t sessionId;
   };
-  // Records (worker, id) as the owner of clientId; returns the previous owner to be kicked.
+  // Records (worker, id) as the owner of clientId — a string that must outlive the entry —
+  // and returns the previous owner, to be kicked.
   std::optional<Owner> claim(const std::string& clientId, Owner owner) {
     std::lock_guard lock(mu_);
-    auto [it, inserted] = owners_.try_emplace(clientId, owner);
-    if (inserted) return std::nullopt;
+    auto it = owners_.find(std::string_view(clientId));
+    if (it == owners_.end()) {
+      owners_.emplace(std::string_view(clientId), owner);
+      return std::nullopt;
+    }
     Owner previous = it->second;
-    it->second = owner;
+    auto node = owners_.extract(it);  // re-key: the old owner's string may die first
+    node.key() = std::string_view(clientId);
+    node.mapped() = owner;
+    owners_.insert(std::move(node));
     return previous;
   }
   // Forgets clientId only if `sessionId` still owns it (a newer session may have taken over).
   void release(const std::string& clientId, uint64_t sessionId) {
     std::lock_guard lock(mu_);
-    auto it = owners_.find(clientId);
+    auto it = owners_.find(std::string_view(clientId));
     if (it != owners_.end() && it->second.sessionId == sessionId) owners_.erase(it);
   }
   size_t size() {
@@ -38,7 +51,7 @@ class SessionRegistry {
 
  private:
   std::mutex mu_;
-  std::unordered_map<std::string, Owner> owners_;
+  std::unordered_map<std::string_view, Owner> owners_;
 };
 
 }  // namespace mqgw

@@ -84,21 +84,22 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
                                                      bool& sessionPresent) {
   if (v5() && c.properties.authenticationMethod) return reason::BadAuthenticationMethod;
   bool idAssigned = false;
-  if (c.clientId.empty()) {
+  std::string generated;  // the core's session keeps the id from session_open on
+  std::string_view id = c.clientId;
+  if (id.empty()) {
     // 3.1.1 3.1.3-8: an empty id needs a clean session; MQTT 5 always lets the server assign.
     if (!v5() && !c.cleanStart) return reason::ClientIdentifierNotValid;
-    clientId_ = generateClientId();
+    generated = generateClientId();
+    id = generated;
     idAssigned = true;
-  } else {
-    clientId_.assign(c.clientId);
   }
-  if (uint8_t refused = keepWill(c)) return refused;
+  if (uint8_t refused = keepWill(c, id)) return refused;
   uint32_t keepAliveS = 0;
   std::optional<uint16_t> serverKeepAlive = negotiateKeepAlive(c.keepAlive, keepAliveS);
 
   mqgw_session_params params{};
   params.struct_size = sizeof params;
-  params.client_id = toStr(clientId_);
+  params.client_id = toStr(id);
   params.clean_start = c.cleanStart ? 1 : 0;
   // v3 sessions without clean session never expire; v5 says so explicitly (default 0).
   params.expiry_interval_s = v5() ? c.properties.sessionExpiryInterval.value_or(0)
@@ -142,12 +143,12 @@ std::optional<uint16_t> MqttConnection::negotiateKeepAlive(uint16_t requested,
 
 // Builds the will message now (it must outlive the CONNECT bytes). Returns a v5 reason when
 // the will makes the CONNECT unacceptable, 0 otherwise.
-uint8_t MqttConnection::keepWill(const mqtt::Connect& c) {
+uint8_t MqttConnection::keepWill(const mqtt::Connect& c, std::string_view clientId) {
   if (!c.will) return 0;
   if (v5() && c.will->retain) return reason::RetainNotSupported;  // we announce Retain 0
   if (!host().topic_valid_name(toStr(c.will->topic))) return reason::TopicNameInvalid;
   thread_local std::vector<mqgw_user_prop> props;
-  mqgw_message_view view = viewOfWill(*c.will, clientId_, props);
+  mqgw_message_view view = viewOfWill(*c.will, clientId, props);
   will_ = host().message_create(&view);
   return will_ ? 0 : reason::ServerUnavailable;
 }
@@ -167,7 +168,7 @@ void MqttConnection::sendConnack(bool sessionPresent, bool idAssigned,
     p.subscriptionIdentifierAvailable = 0;
     p.sharedSubscriptionAvailable = 0;
     // Maximum QoS is left out: absent means 2, and MQTT 5 3.2.2.3.4 allows only 0 or 1 in it.
-    if (idAssigned) p.assignedClientIdentifier = clientId_;
+    if (idAssigned) p.assignedClientIdentifier = clientId();
     if (serverKeepAlive) p.serverKeepAlive = *serverKeepAlive;
   }
   mqtt::Buffer& b = scratchBuffer();

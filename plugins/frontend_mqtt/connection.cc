@@ -69,11 +69,18 @@ Verdict MqttConnection::handleFrame(const mqtt::Frame& f) {
   }
 }
 
+std::string_view MqttConnection::clientId() const {
+  if (!session_) return {};
+  mqgw_str id = host().session_client_id(session_);
+  return {id.ptr, id.len};
+}
+
 long MqttConnection::failProtocol(const DecodeError& e) {
   bump(gMetrics.protocolErrors);
   if (phase_ == Phase::Closed) return MQGW_E_PROTOCOL;
-  host().log(MQGW_LOG_DEBUG, "mqtt", "client '%s': protocol error 0x%02x: %s", clientId_.c_str(),
-             e.reason, e.what);
+  std::string_view id = clientId();
+  host().log(MQGW_LOG_DEBUG, "mqtt", "client '%.*s': protocol error 0x%02x: %s",
+             static_cast<int>(id.size()), id.data(), e.reason, e.what);
   // Only a v5 session that got its CONNACK may be told why (MQTT 5 4.13).
   if (phase_ == Phase::Connected && v5()) sendDisconnect(e.reason);
   phase_ = Phase::Closing;  // the core closes on the negative return

@@ -6,8 +6,9 @@
 // hook with enter()/leave(); on_close only marks the object Closed and the outermost leave()
 // frees it, so no hook ever runs on freed memory. After Closed, conn_ is never touched.
 //
-// Size matters: an idle connection costs sizeof(MqttConnection) (about 120 bytes) plus its
-// client id; the outbound window and queue are allocated on the first QoS 1/2 delivery.
+// Size matters: an idle connection costs sizeof(MqttConnection) (about 90 bytes); the Client
+// ID lives in the core's session; the outbound window and queue are allocated on the first
+// QoS 1/2 delivery.
 #pragma once
 
 #include <cstdint>
@@ -77,7 +78,9 @@ class MqttConnection {
   void sendConnack(bool sessionPresent, bool idAssigned,
                    std::optional<uint16_t> serverKeepAlive);
   std::optional<uint16_t> negotiateKeepAlive(uint16_t requested, uint32_t& effectiveS) const;
-  uint8_t keepWill(const mqtt::Connect& c);
+  uint8_t keepWill(const mqtt::Connect& c, std::string_view clientId);
+  // The Client ID as the core's session holds it ("" before CONNECT is accepted).
+  std::string_view clientId() const;
 
   // inbound.cc: packets from the client that carry its own messages or requests
   Verdict handlePublish(const mqtt::Frame& f);
@@ -103,7 +106,6 @@ class MqttConnection {
   mqgw_conn* conn_;
   mqgw_session* session_ = nullptr;
   mqgw_message* will_ = nullptr;  // published if the connection ends without DISCONNECT
-  std::string clientId_;
   std::unique_ptr<Outbound> out_;
   std::vector<Qos2Inbound> qos2In_;  // QoS 2 publishes between PUBLISH and PUBREL
   uint32_t clientMaxPacket_ = 0;     // MQTT 5 Maximum Packet Size from the client; 0 = none

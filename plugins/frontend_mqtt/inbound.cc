@@ -63,7 +63,7 @@ Verdict MqttConnection::checkPublish(const mqtt::Publish& p) {
 
 void MqttConnection::publishToCore(const mqtt::Publish& p) {
   thread_local std::vector<mqgw_user_prop> props;
-  mqgw_message_view view = viewOfPublish(p, clientId_, props);
+  mqgw_message_view view = viewOfPublish(p, clientId(), props);
   const uint64_t cookie = p.qos ? cookieOf(p.qos, p.packetId) : 0;
   // Book-keep before publishing: the completion may arrive before host->publish returns.
   if (p.qos == 1) ++qos1Storing_;
@@ -90,8 +90,9 @@ void MqttConnection::settleInbound(uint8_t qos, uint16_t packetId, int status) {
   updateReadPause();
   if (status != MQGW_OK && !v5()) {
     // v3 has no negative acknowledgement; closing makes the client resend after reconnecting.
-    host().log(MQGW_LOG_WARN, "mqtt", "client '%s': publish not stored (%s), closing",
-               clientId_.c_str(), host().err_name(status));
+    std::string_view id = clientId();
+    host().log(MQGW_LOG_WARN, "mqtt", "client '%.*s': publish not stored (%s), closing",
+               static_cast<int>(id.size()), id.data(), host().err_name(status));
     closeConnection(MQGW_CLOSE_NORMAL);
     return;
   }

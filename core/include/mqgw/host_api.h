@@ -224,6 +224,9 @@ typedef struct mqgw_host_api {
   /* topic helpers shared by every frontend */
   int (*topic_valid_name)(mqgw_str topic);
   int (*topic_valid_filter)(mqgw_str filter);
+
+  /* the session's Client ID, owned by the core (frontends need not keep a copy) */
+  mqgw_str (*session_client_id)(const mqgw_session* s);
 } mqgw_host_api;
 
 #ifdef __cplusplus

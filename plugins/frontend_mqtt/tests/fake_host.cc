@@ -101,6 +101,7 @@ int sessionOpen(mqgw_conn*, const mqgw_session_params* p, mqgw_session** out, in
   fake().sessions.push_back(std::move(s));
   return MQGW_OK;
 }
+mqgw_str sessionClientId(const mqgw_session* s) { return {s->clientId.data(), s->clientId.size()}; }
 void sessionClose(mqgw_session* s) {
   EXPECT_FALSE(s->closed);
   s->closed = true;
@@ -177,6 +178,7 @@ Harness::Harness(Config config) {
   f.api.publish = publish;
   f.api.topic_valid_name = validName;
   f.api.topic_valid_filter = validFilter;
+  f.api.session_client_id = sessionClientId;
 
   const mqgw_plugin_descriptor* d = nullptr;
   EXPECT_EQ(mqgw_plugin_entry(MQGW_ABI_VERSION, &f.api, &d), MQGW_OK);
