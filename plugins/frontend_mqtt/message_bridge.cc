@@ -31,30 +31,32 @@ std::optional<std::string_view> optView(mqgw_str s) {
 
 }  // namespace
 
-mqgw_message_view viewOfPublish(const mqtt::Publish& p, std::string_view publisherId,
-                                std::vector<mqgw_user_prop>& props) {
+namespace {
+
+mqgw_message_view viewOf(std::string_view topic, std::string_view payload, uint8_t qos,
+                         bool retain, const mqtt::Properties& properties,
+                         std::string_view publisherId, std::vector<mqgw_user_prop>& props) {
   mqgw_message_view v{};
   v.struct_size = sizeof v;
-  v.topic = toStr(p.topic);
-  v.payload = toStr(p.payload);
-  v.qos = p.qos;
-  v.retain = p.retain ? 1 : 0;
-  copyProperties(p.properties, props, v);
+  v.topic = toStr(topic);
+  v.payload = toStr(payload);
+  v.qos = qos;
+  v.retain = retain ? 1 : 0;
+  copyProperties(properties, props, v);
   v.publisher_id = toStr(publisherId);
   return v;
 }
 
+}  // namespace
+
+mqgw_message_view viewOfPublish(const mqtt::Publish& p, std::string_view publisherId,
+                                std::vector<mqgw_user_prop>& props) {
+  return viewOf(p.topic, p.payload, p.qos, p.retain, p.properties, publisherId, props);
+}
+
 mqgw_message_view viewOfWill(const mqtt::Will& w, std::string_view publisherId,
                              std::vector<mqgw_user_prop>& props) {
-  mqgw_message_view v{};
-  v.struct_size = sizeof v;
-  v.topic = toStr(w.topic);
-  v.payload = toStr(w.payload);
-  v.qos = w.qos;
-  v.retain = w.retain ? 1 : 0;
-  copyProperties(w.properties, props, v);
-  v.publisher_id = toStr(publisherId);
-  return v;
+  return viewOf(w.topic, w.payload, w.qos, w.retain, w.properties, publisherId, props);
 }
 
 bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain, uint32_t subscriptionId,
