@@ -207,6 +207,13 @@ mqgw_str sessionClientId(const mqgw_session* s) {
   return {id.data(), id.size()};
 }
 
+int sessionPark(mqgw_session*, const mqgw_parked*, uint32_t, const uint16_t*, uint32_t) {
+  return MQGW_E_UNSUPPORTED;  // persistent sessions: being built (issue 3)
+}
+void sessionResume(mqgw_session*) {}
+int sessionSetWill(mqgw_session*, mqgw_message*, uint32_t) { return MQGW_E_UNSUPPORTED; }
+void sessionSetExpiry(mqgw_session*, uint32_t) {}
+
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
 int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }
 
@@ -226,6 +233,7 @@ const mqgw_host_api kHost = {
     storageFeed, storageHealth,
     validName, validFilter,
     sessionClientId,
+    sessionPark, sessionResume, sessionSetWill, sessionSetExpiry,
 };
 
 }  // namespace

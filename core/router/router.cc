@@ -95,22 +95,32 @@ void Router::routeLocal(mqgw_message* msg) {
     }
   });
   if (matches_.empty()) return;
-  // Overlapping subscriptions of one session: deliver once, at the highest granted QoS.
-  if (matches_.size() > 1) {
+  // Overlapping subscriptions of one session: deliver once, at the highest granted QoS, with
+  // every matching subscription identifier (MQTT 5 3.3.4-3).
+  if (matches_.size() > 1)
     std::sort(matches_.begin(), matches_.end(), [](const Match& a, const Match& b) {
       return a.session != b.session ? a.session < b.session : a.qos > b.qos;
     });
-    matches_.erase(std::unique(matches_.begin(), matches_.end(),
-                               [](const Match& a, const Match& b) { return a.session == b.session; }),
-                   matches_.end());
-  }
   int64_t delivered = 0;
   routing_ = true;
-  for (const Match& m : matches_) {
-    if (!m.session->conn) continue;
-    mqgw_delivery d{sizeof(mqgw_delivery), m.qos, 0, m.subscriptionId};
-    m.session->conn->deliver(msg, d);
-    ++delivered;
+  for (size_t i = 0; i < matches_.size();) {
+    size_t end = i + 1;
+    while (end < matches_.size() && matches_[end].session == matches_[i].session) ++end;
+    Session* s = matches_[i].session;
+    subscriptionIds_.clear();
+    for (size_t k = i; k < end; ++k)
+      if (matches_[k].subscriptionId) subscriptionIds_.push_back(matches_[k].subscriptionId);
+    if (s->conn) {
+      mqgw_delivery d{};
+      d.struct_size = sizeof d;
+      d.qos = matches_[i].qos;
+      d.subscription_id = subscriptionIds_.empty() ? 0 : subscriptionIds_[0];
+      d.subscription_ids = subscriptionIds_.data();
+      d.subscription_id_count = static_cast<uint32_t>(subscriptionIds_.size());
+      s->conn->deliver(msg, d);
+      ++delivered;
+    }
+    i = end;
   }
   routing_ = false;
   for (uint64_t id : graveyard_) sessions_.erase(id);

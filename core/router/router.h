@@ -54,6 +54,7 @@ class Router {
     uint32_t subscriptionId;
   };
   std::vector<Match> matches_;  // scratch, reused per message
+  std::vector<uint32_t> subscriptionIds_;  // scratch: one session's matching identifiers
   bool routing_ = false;
   std::vector<uint64_t> graveyard_;  // ids of sessions ended during a fan-out
 };

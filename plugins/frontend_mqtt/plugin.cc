@@ -117,6 +117,7 @@ const mqgw_frontend_ops kOps = {
     onDeliver,
     onPublishDone,
     onKick,
+    nullptr,  // on_resume
     {},
 };
 

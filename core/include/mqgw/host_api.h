@@ -90,8 +90,29 @@ typedef struct mqgw_delivery {
   uint32_t struct_size;
   uint8_t qos;                 /* min(published, granted) */
   uint8_t retain;              /* the RETAIN flag to send */
-  uint32_t subscription_id;    /* 0 = none */
+  uint32_t subscription_id;    /* the first of subscription_ids, 0 = none */
+  /* every matching subscription's identifier (MQTT 5 3.3.4-3), none = count 0 */
+  const uint32_t* subscription_ids;
+  uint32_t subscription_id_count;
 } mqgw_delivery;
+
+/* A delivery a persistent session still owes its client, handed to the core when the
+ * connection ends (host->session_park) and back to the frontend when it resumes (on_resume). */
+typedef enum mqgw_parked_state {
+  MQGW_PARKED_SENT = 0,     /* PUBLISH sent, no PUBACK/PUBREC yet: resend with DUP */
+  MQGW_PARKED_RELEASED = 1, /* QoS 2: PUBREC received, PUBREL sent: resend PUBREL */
+  MQGW_PARKED_QUEUED = 2    /* never sent (waited for the in-flight window) */
+} mqgw_parked_state;
+
+typedef struct mqgw_parked {
+  uint32_t struct_size;
+  mqgw_message* msg;        /* the core takes its own reference when parking */
+  uint8_t qos;
+  uint8_t retain;
+  uint8_t state;            /* mqgw_parked_state */
+  uint16_t packet_id;       /* 0 for MQGW_PARKED_QUEUED */
+  uint32_t subscription_id;
+} mqgw_parked;
 
 typedef enum mqgw_health {
   MQGW_HEALTH_READY = 0,
@@ -145,7 +166,11 @@ typedef struct mqgw_frontend_ops {
   void (*on_publish_done)(void* state, uint64_t cookie, int status);
   /* the session is being taken over or the gateway stops; reply and close */
   void (*on_kick)(void* state, int reason);
-  void* reserved[8];
+  /* a resumed persistent session: what it still owed its client (after host->session_resume,
+   * before any queued message arrives through on_deliver); the frontend takes its own refs */
+  void (*on_resume)(void* state, const mqgw_parked* owed, uint32_t n,
+                    const uint16_t* qos2_inbound_ids, uint32_t n_ids);
+  void* reserved[7];
 } mqgw_frontend_ops;
 
 typedef struct mqgw_storage_ops {
@@ -227,6 +252,20 @@ typedef struct mqgw_host_api {
 
   /* the session's Client ID, owned by the core (frontends need not keep a copy) */
   mqgw_str (*session_client_id)(const mqgw_session* s);
+
+  /* persistent sessions (frontends) */
+  /* before session_close: what the session still owes its client, and the QoS 2 packet ids
+   * received but not yet released; the core keeps them while the session lives */
+  int (*session_park)(mqgw_session* s, const mqgw_parked* owed, uint32_t n,
+                      const uint16_t* qos2_inbound_ids, uint32_t n_ids);
+  /* after CONNACK of a resumed session: the core calls on_resume, then delivers what was
+   * queued while the client was away, in order */
+  void (*session_resume)(mqgw_session* s);
+  /* a will to publish once delay_s has passed or the session ends, whichever is first, unless
+   * the session resumes before; the core takes a reference */
+  int (*session_set_will)(mqgw_session* s, mqgw_message* will, uint32_t delay_s);
+  /* MQTT 5 DISCONNECT may change the Session Expiry Interval */
+  void (*session_set_expiry)(mqgw_session* s, uint32_t expiry_interval_s);
 } mqgw_host_api;
 
 #ifdef __cplusplus

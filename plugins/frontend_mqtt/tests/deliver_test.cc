@@ -10,7 +10,7 @@ using mqtt::PacketType;
 using mqtt::Version;
 
 int deliver(Harness& h, mqgw_message* m, uint8_t qos) {
-  mqgw_delivery d{sizeof(mqgw_delivery), qos, 0, 0};
+  mqgw_delivery d{sizeof(mqgw_delivery), qos, 0, 0, nullptr, 0};
   return h.ops->on_deliver(h.conn.state, m, &d);
 }
 
