@@ -11,6 +11,8 @@ struct CoreLimits {
   mqgw_limits abi{};              // the part plugins see through host->limits()
   int64_t maxConnections = 1000000;
   uint64_t shutdownTimeoutMs = 5000;
+  uint32_t sessionQueueMessages = 1000;  // a persistent session's queue while its client is away
+  uint64_t sessionQueueBytes = 16 * 1024 * 1024;
 };
 
 const mqgw_limits& limits();

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.h"
+#include "auth/topic_acl.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
@@ -33,6 +34,8 @@ CoreLimits toCoreLimits(const config::Limits& l) {
   c.abi.max_inflight = static_cast<uint32_t>(l.maxInflight);
   c.maxConnections = static_cast<int64_t>(l.maxConnections);
   c.shutdownTimeoutMs = l.shutdownTimeoutMs;
+  c.sessionQueueMessages = l.sessionQueueMessages;
+  c.sessionQueueBytes = l.sessionQueueBytes;
   return c;
 }
 
@@ -132,6 +135,7 @@ int runGateway(const Options& o) {
   }
   ::signal(SIGPIPE, SIG_IGN);
   setLimits(toCoreLimits(cfg.limits));
+  auth::installTopicAcl(cfg.authorization);
   metrics::registerCoreMetrics();
 
   PluginLoader loader(hostApi());

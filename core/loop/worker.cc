@@ -121,6 +121,7 @@ void Worker::onSweep(uv_timer_t* h) {
     c->checkIdle(now);
     c = next;
   }
+  w->router().sweepSessions();
 }
 
 void Worker::addConnection(Connection* c) {

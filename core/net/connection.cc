@@ -256,6 +256,14 @@ void Connection::publishDone(uint64_t cookie, int status) {
   stack_->layers.back().frontend->on_publish_done(layerAt(top).state, cookie, status);
 }
 
+void Connection::resume(const mqgw_parked* owed, uint32_t n, const uint16_t* qos2Ids,
+                        uint32_t nIds) {
+  uint32_t top = static_cast<uint32_t>(stack_->layers.size() - 1);
+  const mqgw_frontend_ops* ops = stack_->layers.back().frontend;
+  if (closeRequested_ || !layerAt(top).open || !ops->on_resume) return;
+  ops->on_resume(layerAt(top).state, owed, n, qos2Ids, nIds);
+}
+
 const mqgw_conn_info* Connection::info() {
   if (!info_) {
     info_ = std::make_unique<ConnInfoStore>();

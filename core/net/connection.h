@@ -51,6 +51,7 @@ class Connection {
   void kick(int reason);
   void deliver(mqgw_message* msg, const mqgw_delivery& d);
   void publishDone(uint64_t cookie, int status);
+  void resume(const mqgw_parked* owed, uint32_t n, const uint16_t* qos2Ids, uint32_t nIds);
   void ref() { ++refs_; }
   void unref();
   bool alive() const { return !layersClosed_; }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "auth/topic_acl.h"
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
 #include "log/log.h"
@@ -127,35 +128,17 @@ void messageRef(mqgw_message* m) { message::ref(m); }
 void messageUnref(mqgw_message* m) { message::unref(m); }
 const mqgw_message_view* messageView(const mqgw_message* m) { return &m->view; }
 
-void kickTask(void* arg);
-struct Kick {
-  uint32_t worker;
-  uint64_t sessionId;
-};
-void kickTask(void* arg) {
-  auto* k = static_cast<Kick*>(arg);
-  Session* s = Gateway::get().worker(k->worker).router().findSession(k->sessionId);
-  if (s && s->conn) s->conn->kick(MQGW_CLOSE_TAKEOVER);
-  delete k;
-}
-
 int sessionOpen(mqgw_conn* c, const mqgw_session_params* p, mqgw_session** out, int* present) {
   try {
     if (!c || !p || !out) return MQGW_E_INVAL;
     Connection* conn = c->conn;
     if (conn->session) return MQGW_E_INVAL;
-    Worker& w = conn->worker();
-    std::string id(p->client_id.ptr, p->client_id.len);
-    Session* s = w.router().createSession(id, conn);
-    s->cleanStart = p->clean_start != 0;
-    s->expiryIntervalS = p->expiry_interval_s;
+    mqgw_session_params params{};
+    std::memcpy(&params, p, std::min<size_t>(p->struct_size, sizeof params));
+    bool resumed = false;
+    Session* s = conn->worker().router().openSession(conn, params, &resumed);
     conn->session = s;
-    auto previous = Gateway::get().sessions().claim(s->clientId, {w.index(), s->id});
-    if (previous) {
-      auto* k = new Kick{previous->worker, previous->sessionId};
-      if (!Gateway::get().worker(previous->worker).post(kickTask, k)) delete k;
-    }
-    if (present) *present = 0;  // sessions do not outlive connections yet (memory backend)
+    if (present) *present = resumed ? 1 : 0;
     *out = reinterpret_cast<mqgw_session*>(s);
     return MQGW_OK;
   }
@@ -168,13 +151,13 @@ void sessionClose(mqgw_session* handle) {
   Session* s = asSession(handle);
   if (!s) return;
   if (s->conn) s->conn->session = nullptr;
-  Gateway::get().sessions().release(s->clientId, s->id);
-  s->worker->router().destroySession(s);
+  s->worker->router().closeSession(s);
 }
 
 int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
   try {
     if (!s || !o || !router::validTopicFilter({filter.ptr, filter.len})) return MQGW_E_INVAL;
+    if (!auth::subscribeAllowed({filter.ptr, filter.len})) return MQGW_E_DENIED;
     mqgw_sub_options opts{};
     std::memcpy(&opts, o, std::min<size_t>(o->struct_size, sizeof opts));
     return asSession(s)->worker->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts);
@@ -193,6 +176,8 @@ int unsubscribe(mqgw_session* s, mqgw_str filter) {
 int publish(mqgw_session* s, mqgw_message* msg, uint64_t cookie) {
   try {
     if (!s || !msg) return MQGW_E_INVAL;
+    const mqgw_str topic = msg->view.topic;
+    if (!auth::publishAllowed({topic.ptr, topic.len})) return MQGW_E_DENIED;  // not stored
     return Gateway::get().storage().publish(asSession(s)->conn, msg, cookie);
   }
   MQGW_GUARD(MQGW_E_NOMEM)
@@ -207,12 +192,32 @@ mqgw_str sessionClientId(const mqgw_session* s) {
   return {id.data(), id.size()};
 }
 
-int sessionPark(mqgw_session*, const mqgw_parked*, uint32_t, const uint16_t*, uint32_t) {
-  return MQGW_E_UNSUPPORTED;  // persistent sessions: being built (issue 3)
+int sessionPark(mqgw_session* s, const mqgw_parked* owed, uint32_t n, const uint16_t* ids,
+                uint32_t nIds) {
+  try {
+    if (!s || (n && !owed) || (nIds && !ids)) return MQGW_E_INVAL;
+    asSession(s)->worker->router().parkSession(asSession(s), owed, n, ids, nIds);
+    return MQGW_OK;
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
 }
-void sessionResume(mqgw_session*) {}
-int sessionSetWill(mqgw_session*, mqgw_message*, uint32_t) { return MQGW_E_UNSUPPORTED; }
-void sessionSetExpiry(mqgw_session*, uint32_t) {}
+void sessionResume(mqgw_session* s) {
+  try {
+    if (s) asSession(s)->worker->router().resumeSession(asSession(s));
+  } catch (...) {
+  }
+}
+int sessionSetWill(mqgw_session* s, mqgw_message* will, uint32_t delayS) {
+  try {
+    if (!s || !will) return MQGW_E_INVAL;
+    asSession(s)->worker->router().setWill(asSession(s), will, delayS);
+    return MQGW_OK;
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
+void sessionSetExpiry(mqgw_session* s, uint32_t expiryS) {
+  if (s) asSession(s)->worker->router().setExpiry(asSession(s), expiryS);
+}
 
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
 int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }

@@ -1,8 +1,11 @@
 // A client session as the core sees it: who it is, which worker and connection it is attached
-// to, and what it subscribed to (so a clean session can take its subscriptions with it).
+// to, what it subscribed to, and — for a persistent session whose client is away — what it
+// still owes the client (its backlog). Protocol-neutral: packet ids are opaque numbers the
+// frontend hands back on resume.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +22,26 @@ struct Subscription {
   mqgw_sub_options options;
 };
 
+struct QueuedDelivery {
+  mqgw_message* msg;  // holds a ref
+  uint8_t qos;
+  uint8_t retain;
+  uint32_t subscriptionId;
+};
+
+// What a session owes while its client is away. Allocated only when there is something in it:
+// an idle connected session costs nothing here.
+struct SessionBacklog {
+  std::vector<mqgw_parked> parked;      // in flight when the connection ended; msg refs held
+  std::vector<uint16_t> qos2Inbound;    // QoS 2 packet ids received, not yet released
+  std::deque<QueuedDelivery> queue;     // arrived while away, or before the resume
+  size_t queueBytes = 0;
+  mqgw_message* will = nullptr;         // a delayed will (ref held)
+  uint64_t willAtMs = 0;                // steady ms
+  ~SessionBacklog();
+  bool empty() const { return parked.empty() && qos2Inbound.empty() && queue.empty() && !will; }
+};
+
 class Session {
  public:
   Session(uint64_t id, std::string clientId, Worker& w, Connection* c)
@@ -26,14 +49,26 @@ class Session {
   uint64_t id;
   std::string clientId;
   Worker* worker;
-  Connection* conn;  // nullptr once the connection ended
+  Connection* conn;  // nullptr while the client is away
+  uint32_t expiryIntervalS = 0;  // 0 = ends with its connection; UINT32_MAX = never expires
   bool cleanStart = true;
-  uint32_t expiryIntervalS = 0;
+  bool resumePending = false;    // attached, but the backlog is not yet handed to the frontend
+  bool transferPending = false;  // waiting for the previous owner's state from another worker
+  bool resumeRequested = false;  // the frontend asked to resume while the transfer was pending
+  bool movedAway = false;        // a newer session took its state; awaiting its frontend's close
+  uint64_t expireAtMs = 0;       // steady ms once detached; 0 = never
   // Allocated on the first SUBSCRIBE: most idle device connections only publish.
   std::unique_ptr<std::vector<Subscription>> subscriptions;
+  std::unique_ptr<SessionBacklog> backlog;
+
+  bool persistent() const { return expiryIntervalS > 0; }
   std::vector<Subscription>& subs() {
     if (!subscriptions) subscriptions = std::make_unique<std::vector<Subscription>>();
     return *subscriptions;
+  }
+  SessionBacklog& owed() {
+    if (!backlog) backlog = std::make_unique<SessionBacklog>();
+    return *backlog;
   }
 };
 

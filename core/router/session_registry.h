@@ -21,6 +21,7 @@ class SessionRegistry {
   struct Owner {
     uint32_t worker;
     uint64_t sessionId;
+    bool persistent;  // its state outlives its connection: a new connection may resume it
   };
   // Records (worker, id) as the owner of clientId — a string that must outlive the entry —
   // and returns the previous owner, to be kicked.
@@ -43,6 +44,12 @@ class SessionRegistry {
     std::lock_guard lock(mu_);
     auto it = owners_.find(std::string_view(clientId));
     if (it != owners_.end() && it->second.sessionId == sessionId) owners_.erase(it);
+  }
+  // Records that `sessionId`'s persistence changed (MQTT 5 DISCONNECT can change its expiry).
+  void setPersistent(const std::string& clientId, uint64_t sessionId, bool persistent) {
+    std::lock_guard lock(mu_);
+    auto it = owners_.find(std::string_view(clientId));
+    if (it != owners_.end() && it->second.sessionId == sessionId) it->second.persistent = persistent;
   }
   size_t size() {
     std::lock_guard lock(mu_);

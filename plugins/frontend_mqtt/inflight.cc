@@ -32,9 +32,42 @@ uint16_t InflightTable::add(AckWait wait) {
     if (s.wait != AckWait::None) continue;  // an older message still holds this slot
     s.id = id;
     s.wait = wait;
+    s.seq = ++seq_;
+    s.owed = {};
     ++count_;
+    ++adds_;
+    lastId_ = id;
     return id;
   }
+}
+
+bool InflightTable::restore(uint16_t id, AckWait wait) {
+  if (id == 0 || wait == AckWait::None) return false;
+  while (slots_[slotOf(id)].wait != AckWait::None && slots_.size() < maxSlots_) grow();
+  Slot& s = slots_[slotOf(id)];
+  if (s.wait != AckWait::None) return false;
+  if (count_ + 1 >= slots_.size() && slots_.size() < maxSlots_) grow();
+  Slot& slot = slots_[slotOf(id)];
+  slot.id = id;
+  slot.wait = wait;
+  slot.seq = ++seq_;
+  slot.owed = {};
+  ++count_;
+  return true;
+}
+
+void InflightTable::attach(uint16_t id, const Owed& owed) {
+  Slot& s = slots_[slotOf(id)];
+  if (s.id == id && s.wait != AckWait::None) s.owed = owed;
+}
+
+InflightTable::Owed InflightTable::detach(uint16_t id) {
+  Slot& s = slots_[slotOf(id)];
+  if (s.id != id || s.wait == AckWait::None) return {};
+  Owed owed = s.owed;
+  s.owed = {};
+  remove(id);
+  return owed;
 }
 
 AckWait InflightTable::waiting(uint16_t id) const {
