@@ -171,3 +171,50 @@ def test_unacknowledged_delivery_is_resent_with_dup_and_same_id(tmp_path):
             assert again.endswith(b"once")
         finally:
             sock.close()
+
+
+def _v5_connect_with_delayed_will(client_id, delay_s, expiry_s=60):
+    """CONNECT v5, Clean Start 0, Session Expiry, and a will on will/<id> with a delay."""
+    def u32(prop, value):
+        return bytes([prop]) + struct.pack("!I", value)
+    props = u32(0x11, expiry_s)                     # Session Expiry Interval
+    will_props = u32(0x18, delay_s)                 # Will Delay Interval
+    body = mqtt_raw._utf8("MQTT") + bytes([5, 0x04]) + struct.pack("!H", 60)
+    body += bytes([len(props)]) + props + mqtt_raw._utf8(client_id)
+    body += bytes([len(will_props)]) + will_props + mqtt_raw._utf8("will/" + client_id)
+    body += struct.pack("!H", 4) + b"gone"
+    return mqtt_raw.packet(0x10, body)
+
+
+def _connect_raw(addr, packet):
+    sock = mqtt_raw.open_socket(addr)
+    sock.sendall(packet)
+    ptype, _, body = mqtt_raw.read_packet(sock)
+    assert ptype == mqtt_raw.CONNACK_TYPE and body[1] == 0, "CONNACK refused: %r" % body
+    return sock
+
+
+def test_delayed_will_waits_for_its_delay(tmp_path):
+    with Gateway(tmp_path, base_config(workers=2)) as gw, \
+            PahoClient(gw.address(), "watcher") as watcher:
+        watcher.subscribe("will/#", 0)
+        sock = _connect_raw(gw.address(), _v5_connect_with_delayed_will("late", 2))
+        sock.close()  # abnormal: no DISCONNECT
+        assert watcher.receive(1, timeout=1) == [], "the will came before its delay"
+        got = watcher.receive(1, timeout=4)
+        assert [p for _, p, _ in got] == [b"gone"]
+
+
+def test_delayed_will_is_dropped_when_the_session_resumes_in_time(tmp_path):
+    with Gateway(tmp_path, base_config(workers=2)) as gw, \
+            PahoClient(gw.address(), "watcher") as watcher:
+        watcher.subscribe("will/#", 0)
+        sock = _connect_raw(gw.address(), _v5_connect_with_delayed_will("back", 2))
+        sock.close()
+        time.sleep(scaled(0.3))
+        again = _connect_raw(gw.address(), _v5_connect_with_delayed_will("back", 2))
+        try:
+            assert watcher.receive(1, timeout=3.5) == [], "a resumed session must not send its will"
+        finally:
+            again.sendall(mqtt_raw.packet(0xE0, b"\x00\x00"))  # DISCONNECT: no will
+            again.close()
