@@ -6,9 +6,11 @@ add_library(mqgw_config STATIC
   ${CMAKE_CURRENT_LIST_DIR}/limits.cc
   ${CMAKE_CURRENT_LIST_DIR}/listeners.cc
   ${CMAKE_CURRENT_LIST_DIR}/loader.cc
-  ${CMAKE_CURRENT_LIST_DIR}/section.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/section.cc
+  ${CMAKE_CURRENT_LIST_DIR}/authorization.cc)
 target_include_directories(mqgw_config PUBLIC ${PROJECT_SOURCE_DIR}/core/include ${PROJECT_SOURCE_DIR}/core)
-target_link_libraries(mqgw_config PUBLIC yaml-cpp)
+# mqgw_topic_tree for the topic filter syntax (authorization rules).
+target_link_libraries(mqgw_config PUBLIC yaml-cpp mqgw_topic_tree)
 
 if(MQGW_TESTS)
   set(_mqgw_config_tests ${PROJECT_SOURCE_DIR}/tests/unit/config)
@@ -17,6 +19,7 @@ if(MQGW_TESTS)
             ${_mqgw_config_tests}/load_test.cc
             ${_mqgw_config_tests}/load_errors_test.cc
             ${_mqgw_config_tests}/section_test.cc
+            ${_mqgw_config_tests}/authorization_test.cc
     LIBS mqgw_config)
   target_compile_definitions(config_test PRIVATE
     MQGW_CONFIG_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data/config")

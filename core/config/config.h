@@ -67,6 +67,26 @@ struct Limits {
   uint64_t maxOutboundBytes = 1024 * 1024;   // bytes per connection, 1KiB..1GiB
   uint32_t maxInflight = 32;                 // 1..65535
   uint64_t shutdownTimeoutMs = 5000;         // 0..10m
+  // A persistent session's queue while its client is away (QoS 1/2 only); over either bound
+  // the oldest message is dropped and counted.
+  uint32_t sessionQueueMessages = 1000;      // 1..10000000
+  uint64_t sessionQueueBytes = 16 * 1024 * 1024;  // bytes, 1KiB..1GiB
+};
+
+// `authorization:` — topic ACL rules for publish and subscribe (core/auth/topic_acl.h says
+// how a rule filter matches a topic name or a subscription filter). First match wins.
+enum class AuthAction { Publish, Subscribe, All };
+
+struct AuthRule {
+  AuthAction action = AuthAction::All;
+  std::string filter;  // a valid MQTT topic filter
+  bool allow = false;
+  int line = 0, col = 0;  // the rule's position, for log lines
+};
+
+struct Authorization {
+  bool defaultAllow = true;  // `default: allow|deny`, used when no rule matches
+  std::vector<AuthRule> rules;
 };
 
 struct Config {
@@ -81,6 +101,7 @@ struct Config {
   std::vector<Listener> listeners;  // at least one
   std::string storageBackend;
   PluginSection storageSection;  // plugin == storageBackend
+  std::optional<Authorization> authorization;  // absent = everything allowed
 };
 
 struct LoadResult {

@@ -42,10 +42,16 @@ bool readLimits(Reader& r, const YAML::Node& n, const std::string& path, Limits*
       out->maxInflight = static_cast<uint32_t>(x);
     } else if (k == "shutdown_timeout") {
       return r.readDuration(v, p, kSecond, 0, 10 * kMinute, &out->shutdownTimeoutMs);
+    } else if (k == "session_queue_messages") {
+      if (!r.readUint(v, p, 1, 10000000, &x)) return false;
+      out->sessionQueueMessages = static_cast<uint32_t>(x);
+    } else if (k == "session_queue_bytes") {
+      return r.readSize(v, p, kKiB, kGiB, &out->sessionQueueBytes);
     } else {
       return r.unknownKey(key, p,
                           "max_packet_size, max_connections, keepalive_min, keepalive_max, "
-                          "max_outbound_bytes, max_inflight, shutdown_timeout");
+                          "max_outbound_bytes, max_inflight, shutdown_timeout, "
+                          "session_queue_messages, session_queue_bytes");
     }
     return true;
   });

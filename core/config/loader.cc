@@ -122,8 +122,10 @@ bool readTopLevel(Reader& r, const YAML::Node& root, Config* out) {
       hasStorage = true;
       return readStorage(r, v, k, out);
     }
+    if (k == "authorization") return readAuthorization(r, v, k, &out->authorization.emplace());
     return r.unknownKey(key, k,
-                        "workers, plugin_dir, plugins, log, admin, limits, listeners, storage");
+                        "workers, plugin_dir, plugins, log, admin, limits, listeners, storage, "
+                        "authorization");
   });
   if (!ok) return false;
   if (!hasListeners) return r.fail(root, "listeners", "is required: at least one listener");

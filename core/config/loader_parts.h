@@ -15,5 +15,7 @@ bool readLimits(Reader& r, const YAML::Node& n, const std::string& path, Limits*
 bool readListeners(Reader& r, const YAML::Node& n, const std::string& path,
                    std::vector<Listener>* out);
 bool readStorage(Reader& r, const YAML::Node& n, const std::string& path, Config* out);
+bool readAuthorization(Reader& r, const YAML::Node& n, const std::string& path,
+                       Authorization* out);
 
 }  // namespace mqgw::config::detail

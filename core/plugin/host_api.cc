@@ -160,7 +160,8 @@ int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
     if (!auth::subscribeAllowed({filter.ptr, filter.len})) return MQGW_E_DENIED;
     mqgw_sub_options opts{};
     std::memcpy(&opts, o, std::min<size_t>(o->struct_size, sizeof opts));
-    return asSession(s)->worker->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts);
+    return asSession(s)->worker->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts,
+                                                    /*fromSubscribePacket=*/true);
   }
   MQGW_GUARD(MQGW_E_NOMEM)
 }

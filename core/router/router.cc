@@ -10,7 +10,9 @@
 
 namespace mqgw {
 
-Router::~Router() = default;
+Router::~Router() {
+  for (auto& p : pendingRetained_) message::unref(p.msg);
+}
 
 Worker* Router::peer(uint32_t index) const { return &Gateway::get().worker(index); }
 
@@ -37,12 +39,14 @@ void Router::destroySession(Session* s) {
     sessions_.erase(s->id);
 }
 
-int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o) {
+int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o,
+                      bool fromSubscribePacket) {
   mqgw_sub_options granted = o;
   if (granted.qos > 2) granted.qos = 2;
   SubscriberList& list = tree_.insertOrGet(filter);
   auto it = std::find_if(list.begin(), list.end(), [&](auto& x) { return x.session == s; });
-  if (it != list.end()) {
+  const bool existed = it != list.end();
+  if (existed) {
     it->options = granted;  // a repeated SUBSCRIBE replaces the options
     for (auto& sub : s->subs())
       if (sub.filter == filter) sub.options = granted;
@@ -50,6 +54,10 @@ int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_option
     list.push_back({s, granted});
     s->subs().push_back({std::string(filter), granted});
   }
+  // Retain Handling (MQTT 5 §3.3.1.3): 0 always, 1 only for a new subscription, 2 never.
+  if (fromSubscribePacket &&
+      (granted.retain_handling == 0 || (granted.retain_handling == 1 && !existed)))
+    queueRetained(s, filter, granted);
   return granted.qos;
 }
 
@@ -84,6 +92,7 @@ void Router::route(mqgw_message* msg) {
 
 void Router::routeLocal(mqgw_message* msg) {
   const mqgw_message_view& v = msg->view;
+  if (v.retain) updateRetained(msg);
   std::string_view topic(v.topic.ptr, v.topic.len);
   std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
   matches_.clear();
@@ -91,7 +100,8 @@ void Router::routeLocal(mqgw_message* msg) {
     for (auto& sub : list) {
       if (sub.options.no_local && sub.session->clientId == publisher) continue;
       uint8_t qos = std::min<uint8_t>(v.qos, sub.options.qos);
-      matches_.push_back({sub.session, qos, sub.options.subscription_id});
+      matches_.push_back({sub.session, qos, sub.options.subscription_id,
+                          sub.options.retain_as_published != 0});
     }
   });
   if (matches_.empty()) return;
@@ -108,16 +118,20 @@ void Router::routeLocal(mqgw_message* msg) {
     while (end < matches_.size() && matches_[end].session == matches_[i].session) ++end;
     Session* s = matches_[i].session;
     subscriptionIds_.clear();
-    for (size_t k = i; k < end; ++k)
+    bool retainAsPublished = false;
+    for (size_t k = i; k < end; ++k) {
       if (matches_[k].subscriptionId) subscriptionIds_.push_back(matches_[k].subscriptionId);
-    if (s->conn) {
+      retainAsPublished = retainAsPublished || matches_[k].retainAsPublished;
+    }
+    {
       mqgw_delivery d{};
       d.struct_size = sizeof d;
       d.qos = matches_[i].qos;
+      d.retain = retainAsPublished && v.retain ? 1 : 0;  // a live message, not a retained one
       d.subscription_id = subscriptionIds_.empty() ? 0 : subscriptionIds_[0];
       d.subscription_ids = subscriptionIds_.data();
       d.subscription_id_count = static_cast<uint32_t>(subscriptionIds_.size());
-      s->conn->deliver(msg, d);
+      deliverToSession(s, msg, d);  // or its queue while the client is away
       ++delivered;
     }
     i = end;
@@ -126,6 +140,54 @@ void Router::routeLocal(mqgw_message* msg) {
   for (uint64_t id : graveyard_) sessions_.erase(id);
   graveyard_.clear();
   metrics::add(metrics::core().messagesRouted, delivered);
+}
+
+void Router::updateRetained(mqgw_message* msg) {
+  // Every worker keeps the same store; only worker 0 reports it, so the gauge (a sum over
+  // threads) is the number of retained topics, not workers × topics.
+  static const uint32_t gauge = metrics::registerMetric(
+      "mqgw_retained_messages", "Retained messages (topics with a retained message)", true);
+  int delta = retained_.update(msg);
+  if (delta != 0 && worker_.index() == 0) metrics::add(gauge, delta);
+}
+
+void Router::queueRetained(Session* s, std::string_view filter,
+                           const mqgw_sub_options& granted) {
+  size_t before = pendingRetained_.size();
+  retained_.match(filter, [&](mqgw_message* m) {
+    mqgw_delivery d{};
+    d.struct_size = sizeof d;
+    d.qos = std::min<uint8_t>(m->view.qos, granted.qos);
+    d.retain = 1;  // sent because of the subscription: always flagged (§3.3.1.3)
+    d.subscription_id = granted.subscription_id;
+    message::ref(m);
+    pendingRetained_.push_back({s->id, m, d});
+  });
+  if (pendingRetained_.size() == before || retainedFlushPosted_) return;
+  retainedFlushPosted_ = worker_.post(flushRetainedTask, this);
+  if (!retainedFlushPosted_) {  // the worker is stopping: nobody to send them to
+    for (size_t i = before; i < pendingRetained_.size(); ++i)
+      message::unref(pendingRetained_[i].msg);
+    pendingRetained_.resize(before);
+  }
+}
+
+void Router::flushRetainedTask(void* self) { static_cast<Router*>(self)->flushRetained(); }
+
+void Router::flushRetained() {
+  retainedFlushPosted_ = false;
+  std::vector<PendingRetained> batch;
+  batch.swap(pendingRetained_);
+  for (auto& p : batch) {
+    Session* s = findSession(p.sessionId);  // it may have ended since SUBSCRIBE
+    if (s) {
+      mqgw_delivery d = p.delivery;
+      d.subscription_ids = d.subscription_id ? &p.delivery.subscription_id : nullptr;
+      d.subscription_id_count = d.subscription_id ? 1 : 0;
+      deliverToSession(s, p.msg, d);
+    }
+    message::unref(p.msg);
+  }
 }
 
 }  // namespace mqgw

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mqgw/plugin_abi.h"
+#include "router/retained_store.h"
 #include "router/session.h"
 #include "router/topic_tree.h"
 
@@ -34,7 +35,10 @@ class Router {
   Session* findSession(uint64_t id);
   void destroySession(Session* s);  // removes its subscriptions and forgets it
 
-  int subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o);
+  // fromSubscribePacket: a client's SUBSCRIBE gets the matching retained messages (honouring
+  // Retain Handling); a subscription restored with a resumed session does not.
+  int subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o,
+                bool fromSubscribePacket = false);
   int unsubscribe(Session* s, std::string_view filter);
 
   // A stored message: deliver here and hand one reference to every other worker.
@@ -42,21 +46,62 @@ class Router {
   // Deliver to this worker's matching sessions only.
   void routeLocal(mqgw_message* msg);
 
+  const router::RetainedStore& retained() const { return retained_; }
+
+  // Session lifecycle (sessions.cc): open (with takeover of a previous owner, possibly on
+  // another worker), close (end or detach), park/resume of what a persistent session owes,
+  // delayed wills, expiry.
+  Session* openSession(Connection* c, const mqgw_session_params& p, bool* present);
+  void closeSession(Session* s);
+  void parkSession(Session* s, const mqgw_parked* owed, uint32_t n, const uint16_t* qos2Ids,
+                   uint32_t nIds);
+  void resumeSession(Session* s);
+  void setWill(Session* s, mqgw_message* will, uint32_t delayS);
+  void setExpiry(Session* s, uint32_t expiryS);
+  // Hands a delivery to the session's connection, or queues it while the client is away.
+  void deliverToSession(Session* s, mqgw_message* msg, const mqgw_delivery& d);
+  void sweepSessions();  // wills that are due, sessions that expired
+
  private:
   bool removeFromTree(Session* s, std::string_view filter);
+  void updateRetained(mqgw_message* msg);
+  // Retained messages for a new subscription go out from a task posted to this worker, so they
+  // follow the SUBACK the frontend writes after subscribe() returns (MQTT 5 §3.8.4).
+  void queueRetained(Session* s, std::string_view filter, const mqgw_sub_options& granted);
+  static void flushRetainedTask(void* self);
+  void flushRetained();
+
+  struct Transfer;
+  static void surrenderTask(void* arg);
+  static void adoptTask(void* arg);
+  void surrender(Transfer* t);
+  void adopt(Transfer* t);
+  void doResume(Session* s);
+  void enqueue(Session* s, mqgw_message* msg, const mqgw_delivery& d);
+  void publishWill(Session* s);
 
   Worker& worker_;
+  std::vector<uint64_t> detached_;  // persistent sessions whose client is away
   router::TopicTree<SubscriberList> tree_;
   std::unordered_map<uint64_t, Session> sessions_;  // node-based: Session addresses are stable
   struct Match {
     Session* session;
     uint8_t qos;
     uint32_t subscriptionId;
+    bool retainAsPublished;
   };
   std::vector<Match> matches_;  // scratch, reused per message
   std::vector<uint32_t> subscriptionIds_;  // scratch: one session's matching identifiers
   bool routing_ = false;
   std::vector<uint64_t> graveyard_;  // ids of sessions ended during a fan-out
+  router::RetainedStore retained_;
+  struct PendingRetained {
+    uint64_t sessionId;
+    mqgw_message* msg;  // one reference, released once sent or dropped
+    mqgw_delivery delivery;
+  };
+  std::vector<PendingRetained> pendingRetained_;
+  bool retainedFlushPosted_ = false;
 };
 
 }  // namespace mqgw

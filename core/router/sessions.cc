@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/topic_acl.h"
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
 #include "loop/worker.h"
@@ -248,7 +249,9 @@ void Router::publishWill(Session* s) {
   if (!s->backlog || !s->backlog->will) return;
   mqgw_message* will = s->backlog->will;
   s->backlog->will = nullptr;
-  Gateway::get().storage().publish(nullptr, will, 0);
+  // Checked when it goes out, like any publish: the rules are the ones in force now.
+  if (auth::publishAllowed({will->view.topic.ptr, will->view.topic.len}))
+    Gateway::get().storage().publish(nullptr, will, 0);
   message::unref(will);
 }
 

@@ -15,6 +15,10 @@ const mqgw_config_key kConfigSchema[] = {
     {"max_queued_messages", MQGW_CFG_INT, "1000", 0, 0, 10000000, nullptr,
      "Outbound QoS 1/2 messages per connection waiting for the inflight window; beyond it the "
      "oldest QoS 1 message is dropped"},
+    {"topic_alias_maximum", MQGW_CFG_INT, "10", 0, 0, 65535, nullptr,
+     "MQTT 5 Topic Alias Maximum announced to clients (0 = clients may not use topic aliases)"},
+    {"response_information_prefix", MQGW_CFG_STRING, "response/", 0, 1, 0, nullptr,
+     "MQTT 5 Response Information for clients that request it: this prefix + Client ID + '/'"},
 };
 const uint32_t kConfigSchemaLen = sizeof(kConfigSchema) / sizeof(kConfigSchema[0]);
 
@@ -42,6 +46,11 @@ int parseConfig(const mqgw_kv* kv, size_t n, FrontendConfig& out) {
     } else if (key == "max_queued_messages") {
       if (!parseUint(kv[i].value, UINT32_MAX, v)) return MQGW_E_INVAL;
       out.maxQueuedMessages = static_cast<uint32_t>(v);
+    } else if (key == "topic_alias_maximum") {
+      if (!parseUint(kv[i].value, 65535, v)) return MQGW_E_INVAL;
+      out.topicAliasMaximum = static_cast<uint16_t>(v);
+    } else if (key == "response_information_prefix") {
+      out.responseInfoPrefix = kv[i].value ? kv[i].value : "";
     } else {
       return MQGW_E_INVAL;
     }

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "mqgw/plugin_abi.h"
 
@@ -12,6 +13,8 @@ struct FrontendConfig {
   uint32_t maxInflight = 32;         // outbound QoS 1/2 window, also our Receive Maximum
   uint64_t connectTimeoutMs = 10000; // close a connection that sends no CONNECT in time
   uint32_t maxQueuedMessages = 1000; // QoS 1/2 messages waiting for the window
+  uint16_t topicAliasMaximum = 10;   // MQTT 5 Topic Alias Maximum announced in CONNACK
+  std::string responseInfoPrefix = "response/";  // MQTT 5 Response Information: prefix + id + "/"
 };
 
 extern const mqgw_config_key kConfigSchema[];

@@ -70,6 +70,7 @@ void MqttConnection::refuseConnect(Version v, uint8_t v5Reason) {
   version_ = v;
   mqtt::Connack ack;
   ack.reasonCode = v == Version::V5 ? v5Reason : mqtt::connackV3Code(v5Reason);
+  addReasonString(ack.properties, ack.reasonCode, nullptr, true);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeConnack(ack, v, b);
   write(b);
@@ -104,6 +105,7 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
   // v3 sessions without clean session never expire; v5 says so explicitly (default 0).
   params.expiry_interval_s = v5() ? c.properties.sessionExpiryInterval.value_or(0)
                                   : (c.cleanStart ? 0 : UINT32_MAX);
+  connectExpiryZero_ = params.expiry_interval_s == 0;
   int present = 0;
   if (host().session_open(conn_, &params, &session_, &present) != MQGW_OK) {
     session_ = nullptr;
@@ -112,6 +114,7 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
   sessionPresent = present != 0 && !c.cleanStart;
   phase_ = Phase::Connected;
   clientMaxPacket_ = v5() ? c.properties.maximumPacketSize.value_or(0) : 0;
+  noteConnectOptions(c);
   uint32_t window = cfg_->maxInflight;
   if (v5()) window = std::min<uint32_t>(window, c.properties.receiveMaximum.value_or(65535));
   uint32_t coreLimit = host().limits()->max_inflight;
@@ -120,6 +123,8 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
   host().conn_set_idle_timeout(conn_, uint64_t(keepAliveS) * 1500);  // 1.5 x keepalive
   bump(gMetrics.connects);
   sendConnack(sessionPresent, idAssigned, serverKeepAlive);
+  // A resumed session's backlog follows the CONNACK: in-flight again with DUP, then queued.
+  host().session_resume(session_);
   return std::nullopt;
 }
 
@@ -145,9 +150,9 @@ std::optional<uint16_t> MqttConnection::negotiateKeepAlive(uint16_t requested,
 // the will makes the CONNECT unacceptable, 0 otherwise.
 uint8_t MqttConnection::keepWill(const mqtt::Connect& c, std::string_view clientId) {
   if (!c.will) return 0;
-  if (v5() && c.will->retain) return reason::RetainNotSupported;  // we announce Retain 0
   if (!host().topic_valid_name(toStr(c.will->topic))) return reason::TopicNameInvalid;
   thread_local std::vector<mqgw_user_prop> props;
+  willDelayS_ = v5() ? c.will->properties.willDelayInterval.value_or(0) : 0;
   mqgw_message_view view = viewOfWill(*c.will, clientId, props);
   will_ = host().message_create(&view);
   return will_ ? 0 : reason::ServerUnavailable;
@@ -162,14 +167,13 @@ void MqttConnection::sendConnack(bool sessionPresent, bool idAssigned,
     mqtt::Properties& p = ack.properties;
     p.receiveMaximum = static_cast<uint16_t>(cfg_->maxInflight);
     p.maximumPacketSize = maxPacketSize();
-    p.topicAliasMaximum = 0;
-    p.retainAvailable = 0;
+    p.retainAvailable = 1;
     p.wildcardSubscriptionAvailable = 1;
-    p.subscriptionIdentifierAvailable = 0;
     p.sharedSubscriptionAvailable = 0;
     // Maximum QoS is left out: absent means 2, and MQTT 5 3.2.2.3.4 allows only 0 or 1 in it.
     if (idAssigned) p.assignedClientIdentifier = clientId();
     if (serverKeepAlive) p.serverKeepAlive = *serverKeepAlive;
+    addConnackExtras(p);
   }
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeConnack(ack, version_, b);

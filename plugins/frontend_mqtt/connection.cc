@@ -3,6 +3,7 @@
 #include "host.h"
 #include "metrics.h"
 #include "outbound.h"
+#include "topic_alias.h"
 #include "wire.h"
 
 namespace mqgw::mqttfe {
@@ -82,7 +83,7 @@ long MqttConnection::failProtocol(const DecodeError& e) {
   host().log(MQGW_LOG_DEBUG, "mqtt", "client '%.*s': protocol error 0x%02x: %s",
              static_cast<int>(id.size()), id.data(), e.reason, e.what);
   // Only a v5 session that got its CONNACK may be told why (MQTT 5 4.13).
-  if (phase_ == Phase::Connected && v5()) sendDisconnect(e.reason);
+  if (phase_ == Phase::Connected && v5()) sendDisconnect(e.reason, e.what);
   phase_ = Phase::Closing;  // the core closes on the negative return
   return MQGW_E_PROTOCOL;
 }
@@ -98,18 +99,20 @@ void MqttConnection::write(const mqtt::Buffer& bytes) {
 }
 
 void MqttConnection::sendAck(PacketType type, uint16_t packetId, uint8_t reasonCode) {
-  thread_local mqtt::Ack ack;  // its Properties stay empty; reused to avoid constructing one
+  thread_local mqtt::Ack ack;  // reused to avoid constructing one; only the Reason String varies
   ack.type = type;
   ack.packetId = packetId;
   ack.reasonCode = v5() ? reasonCode : 0;
+  addReasonString(ack.properties, ack.reasonCode, nullptr, false);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeAck(ack, version_, b);
   write(b);
 }
 
-void MqttConnection::sendDisconnect(uint8_t reasonCode) {
+void MqttConnection::sendDisconnect(uint8_t reasonCode, const char* why) {
   mqtt::Disconnect d;
   d.reasonCode = reasonCode;
+  addReasonString(d.properties, reasonCode, why, true);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeDisconnect(d, version_, b);
   write(b);
@@ -118,16 +121,25 @@ void MqttConnection::sendDisconnect(uint8_t reasonCode) {
 void MqttConnection::onClose(int) {
   if (phase_ == Phase::Closed) return;
   phase_ = Phase::Closed;
-  if (will_) {
-    // The connection ended without a normal DISCONNECT (MQTT 3.1.1 3.1.2.5).
-    if (session_ && !willSuppressed_) host().publish(session_, will_, 0);
-    host().message_unref(will_);
-    will_ = nullptr;
-  }
-  if (session_) host().session_close(session_);
-  session_ = nullptr;
+  releaseWill();
+  parkSession();  // a persistent session keeps what it still owes; then it is closed
   out_.reset();  // releases the refs of queued deliveries
   conn_ = nullptr;
+}
+
+// The connection ended without a normal DISCONNECT (MQTT 3.1.1 3.1.2.5): publish the will,
+// or with an MQTT 5 Will Delay Interval let the core publish it later unless the session
+// resumes first (MQTT 5 3.1.3.2.2).
+void MqttConnection::releaseWill() {
+  if (!will_) return;
+  if (session_ && !willSuppressed_) {
+    if (willDelayS_ > 0)
+      host().session_set_will(session_, will_, willDelayS_);
+    else
+      host().publish(session_, will_, 0);
+  }
+  host().message_unref(will_);
+  will_ = nullptr;
 }
 
 void MqttConnection::onDrain() {
@@ -148,6 +160,11 @@ void MqttConnection::onKick(int why) {
     sendDisconnect(why == MQGW_CLOSE_TAKEOVER   ? reason::SessionTakenOver
                    : why == MQGW_CLOSE_SHUTDOWN ? reason::ServerShuttingDown
                                                 : reason::AdministrativeAction);
+  }
+  if (why == MQGW_CLOSE_TAKEOVER) {
+    // Hand the session over now, not after the flush: the new connection resumes it at once.
+    releaseWill();
+    parkSession();
   }
   closeConnection(why);
 }

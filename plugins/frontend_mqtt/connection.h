@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 namespace mqgw::mqttfe {
 
 struct Outbound;
+class TopicAliases;
 
 enum class Phase : uint8_t { AwaitConnect, Connected, Closing, Closed };
 
@@ -68,7 +70,7 @@ class MqttConnection {
   bool canWrite() const { return phase_ == Phase::Connected || phase_ == Phase::AwaitConnect; }
   void write(const mqtt::Buffer& bytes);
   void sendAck(mqtt::PacketType type, uint16_t packetId, uint8_t reasonCode);
-  void sendDisconnect(uint8_t reasonCode);
+  void sendDisconnect(uint8_t reasonCode, const char* why = nullptr);
 
   // connect.cc
   Verdict handleConnect(const mqtt::Frame& f);
@@ -94,12 +96,37 @@ class MqttConnection {
   Qos2Inbound* findQos2(uint16_t packetId);
   void updateReadPause();
 
+  // mqtt5.cc: MQTT 5 extras (topic aliases, reason strings, payload format, CONNACK extras)
+  TopicAliases& aliases();
+  Verdict resolveTopicAlias(mqtt::Publish& p);
+  uint16_t applyTopicAlias(mqtt::Publish& p);
+  void commitTopicAlias(std::string_view topic, uint16_t alias);
+  void noteConnectOptions(const mqtt::Connect& c);
+  void addConnackExtras(mqtt::Properties& p);
+  // Sets the Reason String of a refusal when the client wants problem information (always
+  // on CONNACK/DISCONNECT: `always`), unless it would break the client's Maximum Packet Size.
+  void addReasonString(mqtt::Properties& p, uint8_t code, const char* why, bool always);
+
   // outbound.cc: deliveries to the client and the acks that free the window
   Outbound& outbound();
   Verdict handleDeliveryAck(const mqtt::Frame& f);
-  int sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain, uint32_t subscriptionId);
+  int sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain,
+                  std::span<const uint32_t> subscriptionIds);
   int enqueue(mqgw_message* msg, const mqgw_delivery& d);
   void pump();
+
+  // owed.cc: what a persistent session owes its client across connections
+  int sendTracked(mqgw_message* msg, uint8_t qos, bool retain,
+                  std::span<const uint32_t> subscriptionIds);
+  void releaseInflight(uint16_t packetId);
+  void parkSession();  // hands in-flight and queued deliveries to the core, then detaches
+  void releaseWill();
+  void resendOwed(const mqgw_parked& owed);
+
+ public:
+  void onResume(const mqgw_parked* owed, uint32_t n, const uint16_t* qos2Ids, uint32_t nIds);
+
+ private:
   bool outboundCongested() const;
 
   const FrontendConfig* cfg_;
@@ -107,16 +134,22 @@ class MqttConnection {
   mqgw_session* session_ = nullptr;
   mqgw_message* will_ = nullptr;  // published if the connection ends without DISCONNECT
   std::unique_ptr<Outbound> out_;
+  std::unique_ptr<TopicAliases> aliases_;  // MQTT 5 topic aliases, on first use
   std::vector<Qos2Inbound> qos2In_;  // QoS 2 publishes between PUBLISH and PUBREL
   uint32_t clientMaxPacket_ = 0;     // MQTT 5 Maximum Packet Size from the client; 0 = none
   uint32_t sendWindow_ = 0;          // min(max_inflight, client Receive Maximum, core limit)
   uint32_t qos1Storing_ = 0;         // QoS 1 publishes waiting for on_publish_done
   uint32_t qos2Storing_ = 0;         // QoS 2 publishes waiting for on_publish_done
+  uint32_t willDelayS_ = 0;          // MQTT 5 Will Delay Interval
+  uint16_t clientAliasMax_ = 0;      // MQTT 5 Topic Alias Maximum from the client; 0 = none
   Phase phase_ = Phase::AwaitConnect;
   mqtt::Version version_ = mqtt::Version::V311;
   uint8_t depth_ = 0;
   bool readPaused_ = false;
   bool willSuppressed_ = false;  // the client sent a normal DISCONNECT
+  bool connectExpiryZero_ = true;  // CONNECT asked for no session expiry (MQTT 5 3.14.2.2.2)
+  bool problemInfo_ = true;      // MQTT 5 Request Problem Information (reason strings wanted)
+  bool responseInfo_ = false;    // MQTT 5 Request Response Information = 1
 };
 
 }  // namespace mqgw::mqttfe

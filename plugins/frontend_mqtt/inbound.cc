@@ -32,10 +32,17 @@ Verdict MqttConnection::handlePublish(const mqtt::Frame& f) {
   thread_local mqtt::Publish p;  // reused: decoding then allocates nothing
   if (Verdict e = mqtt::decodePublish(f, version_, p)) return e;
   if (Verdict e = checkPublish(p)) return e;
+  if (Verdict e = resolveTopicAlias(p)) return e;
   if (!host().topic_valid_name(toStr(p.topic))) {
     if (!v5() || p.qos == 0) return DecodeError{reason::TopicNameInvalid, "invalid topic name"};
     sendAck(p.qos == 1 ? PacketType::Puback : PacketType::Pubrec, p.packetId,
             reason::TopicNameInvalid);
+    return std::nullopt;
+  }
+  if (!payloadFormatValid(p)) {  // MQTT 5 3.3.2.3.2: Payload Format Indicator 1 means UTF-8
+    if (p.qos == 0) return DecodeError{reason::PayloadFormatInvalid, "payload is not UTF-8"};
+    sendAck(p.qos == 1 ? PacketType::Puback : PacketType::Pubrec, p.packetId,
+            reason::PayloadFormatInvalid);
     return std::nullopt;
   }
   if (p.qos == 2) {
@@ -51,11 +58,9 @@ Verdict MqttConnection::handlePublish(const mqtt::Frame& f) {
   return std::nullopt;
 }
 
-// MQTT 5 features we announced as unavailable in CONNACK.
+// MQTT 5 properties a client may not send in PUBLISH (topic aliases: resolveTopicAlias).
 Verdict MqttConnection::checkPublish(const mqtt::Publish& p) {
   if (!v5()) return std::nullopt;
-  if (p.properties.topicAlias) return DecodeError{reason::TopicAliasInvalid, "topic alias"};
-  if (p.retain) return DecodeError{reason::RetainNotSupported, "retain not available"};
   if (!p.properties.subscriptionIdentifiers.empty())
     return protocolError("subscription identifier from a client");
   return std::nullopt;
@@ -75,6 +80,12 @@ void MqttConnection::publishToCore(const mqtt::Publish& p) {
   mqgw_message* msg = host().message_create(&view);
   int rc = msg ? host().publish(session_, msg, cookie) : MQGW_E_NOMEM;
   if (msg) host().message_unref(msg);  // publish took its own ref
+  if (rc == MQGW_E_DENIED && !v5()) {
+    // Not authorized: v3 cannot refuse a publish, so it is acknowledged as if stored and dropped
+    // (as Mosquitto does). v5 gets 0x87 below; QoS 0 is dropped silently either way.
+    if (cookie) settleInbound(p.qos, p.packetId, MQGW_OK);
+    return;
+  }
   if (rc != MQGW_OK && cookie) settleInbound(p.qos, p.packetId, rc);  // no completion will come
 }
 
@@ -144,8 +155,11 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
   thread_local mqtt::Subscribe sub;
   thread_local mqtt::Suback ack;
   if (Verdict e = mqtt::decodeSubscribe(f, version_, sub)) return e;
-  if (v5() && !sub.properties.subscriptionIdentifiers.empty())
-    return DecodeError{reason::SubscriptionIdentifiersNotSupported, "subscription identifier"};
+  // MQTT 5 3.8.2.1.2: at most one Subscription Identifier, applied to every filter here.
+  if (sub.properties.subscriptionIdentifiers.size() > 1)
+    return protocolError("more than one subscription identifier");
+  const std::vector<uint32_t>& ids = sub.properties.subscriptionIdentifiers;
+  const uint32_t subscriptionId = ids.empty() ? 0 : ids[0];
   ack.packetId = sub.packetId;
   ack.reasonCodes.clear();
   for (const mqtt::SubscribeTopic& t : sub.topics) {
@@ -163,11 +177,17 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
       o.no_local = t.noLocal;
       o.retain_as_published = t.retainAsPublished;
       o.retain_handling = t.retainHandling;
+      o.subscription_id = subscriptionId;
       int granted = host().subscribe(session_, filter, &o);
-      code = granted < 0 ? reason::UnspecifiedError : static_cast<uint8_t>(std::min(granted, 2));
+      code = granted == MQGW_E_DENIED && v5() ? reason::NotAuthorized  // v3: 0x80 failure
+             : granted < 0                    ? reason::UnspecifiedError
+                                              : static_cast<uint8_t>(std::min(granted, 2));
     }
     ack.reasonCodes.push_back(code);
   }
+  // One Reason String for the packet: the text of the highest (failure) code, if any.
+  const auto worst = std::max_element(ack.reasonCodes.begin(), ack.reasonCodes.end());
+  addReasonString(ack.properties, worst == ack.reasonCodes.end() ? 0 : *worst, nullptr, false);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeSuback(ack, version_, b);
   write(b);
@@ -199,6 +219,11 @@ Verdict MqttConnection::handleUnsubscribe(const mqtt::Frame& f) {
 Verdict MqttConnection::handleDisconnect(const mqtt::Frame& f) {
   mqtt::Disconnect d;
   if (Verdict e = mqtt::decodeDisconnect(f, version_, d)) return e;
+  if (std::optional<uint32_t> expiry = d.properties.sessionExpiryInterval; expiry && session_) {
+    // MQTT 5 3.14.2.2.2: a session that began with expiry 0 may not be given one now.
+    if (connectExpiryZero_ && *expiry != 0) return protocolError("session expiry set at DISCONNECT");
+    host().session_set_expiry(session_, *expiry);
+  }
   willSuppressed_ = !(v5() && d.reasonCode == reason::DisconnectWithWill);
   closeConnection(MQGW_CLOSE_NORMAL);
   return std::nullopt;

@@ -59,8 +59,9 @@ mqgw_message_view viewOfWill(const mqtt::Will& w, std::string_view publisherId,
   return viewOf(w.topic, w.payload, w.qos, w.retain, w.properties, publisherId, props);
 }
 
-bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain, uint32_t subscriptionId,
-                   uint64_t nowWallMs, mqtt::Publish& out) {
+bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain,
+                   std::span<const uint32_t> subscriptionIds, uint64_t nowWallMs,
+                   mqtt::Publish& out) {
   out.dup = false;
   out.qos = qos;
   out.retain = retain;
@@ -86,7 +87,8 @@ bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain, uint32_
   for (uint32_t i = 0; i < v.user_prop_count; ++i)
     pr.userProperties.push_back({toView(v.user_props[i].key), toView(v.user_props[i].value)});
   pr.subscriptionIdentifiers.clear();
-  if (subscriptionId) pr.subscriptionIdentifiers.push_back(subscriptionId);
+  for (uint32_t id : subscriptionIds)
+    if (id) pr.subscriptionIdentifiers.push_back(id);
   return true;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -18,10 +19,12 @@ mqgw_message_view viewOfPublish(const mqtt::Publish& p, std::string_view publish
 mqgw_message_view viewOfWill(const mqtt::Will& w, std::string_view publisherId,
                              std::vector<mqgw_user_prop>& props);
 
-// Fills a PUBLISH for delivery. Only the fields set here are ever set on `out`, so one
+// Fills a PUBLISH for delivery, with one Subscription Identifier property per id. Only the
+// fields set here are ever set on `out` (the Topic Alias by applyTopicAlias), so one
 // thread-local Publish can be reused for every delivery. Returns false when the message's
 // expiry interval has already passed (it must not be delivered).
-bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain, uint32_t subscriptionId,
-                   uint64_t nowWallMs, mqtt::Publish& out);
+bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain,
+                   std::span<const uint32_t> subscriptionIds, uint64_t nowWallMs,
+                   mqtt::Publish& out);
 
 }  // namespace mqgw::mqttfe

@@ -19,6 +19,8 @@ void registerMetrics() {
   gMetrics.connects = reg("mqgw_mqtt_connects_total", "MQTT CONNECT packets accepted");
   gMetrics.connackRefused =
       reg("mqgw_mqtt_connack_refused_total", "MQTT CONNECT packets refused with a CONNACK");
+  gMetrics.expired = reg("mqgw_mqtt_expired_total",
+                         "Messages not delivered because their Message Expiry Interval passed");
 }
 
 }  // namespace mqgw::mqttfe

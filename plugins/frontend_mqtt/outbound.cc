@@ -18,12 +18,6 @@ using mqtt::PacketType;
 
 namespace {
 
-uint64_t wallClockMs() {
-  using namespace std::chrono;
-  return static_cast<uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
 // Makes room in a full queue by dropping its oldest QoS 1 message; false if it holds none.
 bool dropOldestQos1(std::deque<QueuedDelivery>& queue) {
   auto it = std::find_if(queue.begin(), queue.end(),
@@ -54,11 +48,11 @@ int MqttConnection::onDeliver(mqgw_message* msg, const mqgw_delivery& d) {
       bump(gMetrics.dropped);
       return MQGW_E_AGAIN;
     }
-    return sendPublish(*host().message_view(msg), 0, d.retain != 0, d.subscription_id);
+    return sendPublish(*host().message_view(msg), 0, d.retain != 0, subscriptionIdsOf(d));
   }
   Outbound& out = outbound();
   if (!out.queue.empty() || out.inflight.full() || outboundCongested()) return enqueue(msg, d);
-  return sendPublish(*host().message_view(msg), qos, d.retain != 0, d.subscription_id);
+  return sendTracked(msg, qos, d.retain != 0, subscriptionIdsOf(d));
 }
 
 int MqttConnection::enqueue(mqgw_message* msg, const mqgw_delivery& d) {
@@ -69,16 +63,21 @@ int MqttConnection::enqueue(mqgw_message* msg, const mqgw_delivery& d) {
   }
   host().message_ref(msg);
   queue.push_back({msg, static_cast<uint8_t>(std::min<uint8_t>(d.qos, 2)), d.retain,
-                   d.subscription_id});
+                   d.subscription_id, {}});
+  std::span<const uint32_t> ids = subscriptionIdsOf(d);
+  if (ids.size() > 1) queue.back().allSubscriptionIds.assign(ids.begin(), ids.end());
   return MQGW_OK;
 }
 
 int MqttConnection::sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain,
-                                uint32_t subscriptionId) {
+                                std::span<const uint32_t> subscriptionIds) {
   thread_local mqtt::Publish p;  // reused for every delivery on this thread
-  if (!publishOfView(v, qos, retain, v5() ? subscriptionId : 0,
-                     v.has_expiry ? wallClockMs() : 0, p))
+  if (!v5()) subscriptionIds = {};
+  if (!publishOfView(v, qos, retain, subscriptionIds, v.has_expiry ? wallClockMs() : 0, p)) {
+    bump(gMetrics.expired);
     return MQGW_OK;  // expired on the way: MQTT 5 says do not deliver
+  }
+  const uint16_t newAlias = applyTopicAlias(p);
   p.packetId = qos > 0 ? 1 : 0;  // any id: the size does not depend on its value
   if (clientMaxPacket_ && mqtt::publishSize(p, version_) > clientMaxPacket_) {
     bump(gMetrics.dropped);  // MQTT 5 3.1.2.11.4: discard what the client cannot take
@@ -88,6 +87,7 @@ int MqttConnection::sendPublish(const mqgw_message_view& v, uint8_t qos, bool re
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodePublish(p, version_, b);
   write(b);
+  commitTopicAlias(p.topic, newAlias);
   bump(gMetrics.delivered);
   return MQGW_OK;
 }
@@ -95,9 +95,9 @@ int MqttConnection::sendPublish(const mqgw_message_view& v, uint8_t qos, bool re
 void MqttConnection::pump() {
   while (out_ && phase_ == Phase::Connected && !out_->queue.empty() && !out_->inflight.full() &&
          !outboundCongested()) {
-    QueuedDelivery q = out_->queue.front();
+    QueuedDelivery q = std::move(out_->queue.front());
     out_->queue.pop_front();
-    sendPublish(*host().message_view(q.msg), q.qos, q.retain != 0, q.subscriptionId);
+    sendTracked(q.msg, q.qos, q.retain != 0, q.subscriptionIds());
     host().message_unref(q.msg);
   }
 }
@@ -109,14 +109,14 @@ Verdict MqttConnection::handleDeliveryAck(const mqtt::Frame& f) {
   const AckWait waiting = out_ ? out_->inflight.waiting(id) : AckWait::None;
   switch (ack.type) {
     case PacketType::Puback:
-      if (waiting == AckWait::Puback) out_->inflight.remove(id);
+      if (waiting == AckWait::Puback) releaseInflight(id);
       break;
     case PacketType::Pubcomp:
-      if (waiting == AckWait::Pubcomp) out_->inflight.remove(id);
+      if (waiting == AckWait::Pubcomp) releaseInflight(id);
       break;
     case PacketType::Pubrec:
       if (waiting == AckWait::Pubrec && ack.reasonCode >= 0x80) {
-        out_->inflight.remove(id);  // the client refused it: the flow ends here
+        releaseInflight(id);  // the client refused it: the flow ends here
       } else if (waiting == AckWait::Pubrec || waiting == AckWait::Pubcomp) {
         out_->inflight.set(id, AckWait::Pubcomp);
         sendAck(PacketType::Pubrel, id, reason::Success);

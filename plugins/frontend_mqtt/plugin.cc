@@ -105,6 +105,14 @@ void onKick(void* state, int reason) {
   });
 }
 
+void onResume(void* state, const mqgw_parked* owed, uint32_t n, const uint16_t* ids,
+              uint32_t nIds) {
+  guarded<int>(state, 0, [&](MqttConnection& c) {
+    c.onResume(owed, n, ids, nIds);
+    return 0;
+  });
+}
+
 const mqgw_frontend_ops kOps = {
     sizeof(mqgw_frontend_ops),
     create,
@@ -117,7 +125,7 @@ const mqgw_frontend_ops kOps = {
     onDeliver,
     onPublishDone,
     onKick,
-    nullptr,  // on_resume
+    onResume,
     {},
 };
 

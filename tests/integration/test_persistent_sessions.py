@@ -198,7 +198,8 @@ def test_delayed_will_waits_for_its_delay(tmp_path):
     with Gateway(tmp_path, base_config(workers=2)) as gw, \
             PahoClient(gw.address(), "watcher") as watcher:
         watcher.subscribe("will/#", 0)
-        sock = _connect_raw(gw.address(), _v5_connect_with_delayed_will("late", 2))
+        delay = int(scaled(2))  # the windows below scale too (sanitizer builds are slower)
+        sock = _connect_raw(gw.address(), _v5_connect_with_delayed_will("late", delay))
         sock.close()  # abnormal: no DISCONNECT
         assert watcher.receive(1, timeout=1) == [], "the will came before its delay"
         got = watcher.receive(1, timeout=4)
@@ -209,10 +210,11 @@ def test_delayed_will_is_dropped_when_the_session_resumes_in_time(tmp_path):
     with Gateway(tmp_path, base_config(workers=2)) as gw, \
             PahoClient(gw.address(), "watcher") as watcher:
         watcher.subscribe("will/#", 0)
-        sock = _connect_raw(gw.address(), _v5_connect_with_delayed_will("back", 2))
+        delay = int(scaled(2))
+        sock = _connect_raw(gw.address(), _v5_connect_with_delayed_will("back", delay))
         sock.close()
         time.sleep(scaled(0.3))
-        again = _connect_raw(gw.address(), _v5_connect_with_delayed_will("back", 2))
+        again = _connect_raw(gw.address(), _v5_connect_with_delayed_will("back", delay))
         try:
             assert watcher.receive(1, timeout=3.5) == [], "a resumed session must not send its will"
         finally:

@@ -46,10 +46,10 @@ TEST(Connect, V5ConnackAnnouncesServerLimits) {
   EXPECT_FALSE(ack.sessionPresent);
   EXPECT_EQ(ack.properties.receiveMaximum, 20);
   EXPECT_EQ(ack.properties.maximumPacketSize, 4096u);
-  EXPECT_EQ(ack.properties.topicAliasMaximum, 0);
-  EXPECT_EQ(ack.properties.retainAvailable, 0);
+  EXPECT_EQ(ack.properties.topicAliasMaximum, 10);
+  EXPECT_EQ(ack.properties.retainAvailable, 1);
   EXPECT_EQ(ack.properties.wildcardSubscriptionAvailable, 1);
-  EXPECT_EQ(ack.properties.subscriptionIdentifierAvailable, 0);
+  EXPECT_EQ(ack.properties.subscriptionIdentifierAvailable, 1);
   EXPECT_EQ(ack.properties.sharedSubscriptionAvailable, 0);
   EXPECT_FALSE(ack.properties.maximumQos) << "absent = QoS 2";
   EXPECT_FALSE(ack.properties.assignedClientIdentifier);
@@ -172,7 +172,8 @@ TEST(Connect, SecondConnectInV5SendsDisconnectProtocolError) {
   Harness h;
   h.connect(Version::V5);
   EXPECT_EQ(h.feed(connectPacket(Version::V5, "dev1")), MQGW_E_PROTOCOL);
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 82");
+  EXPECT_EQ(hex(h.takeBytes()),  // with the Reason String "second CONNECT"
+            "e0 13 82 11 1f 00 0e 73 65 63 6f 6e 64 20 43 4f 4e 4e 45 43 54");
 }
 
 TEST(Connect, FirstPacketMustBeConnect) {
@@ -201,7 +202,8 @@ TEST(Connect, TooLargePacketInV5SendsDisconnect95) {
   h.connect(Version::V5);
   auto big = publishPacket(Version::V5, "t/a", std::string(200, 'x'), 0, 0);
   EXPECT_EQ(h.feed(big), MQGW_E_PROTOCOL);
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 95");
+  EXPECT_EQ(hex(h.takeBytes()),  // with the Reason String "packet too large"
+            "e0 15 95 13 1f 00 10 70 61 63 6b 65 74 20 74 6f 6f 20 6c 61 72 67 65");
   EXPECT_EQ(fake().metric("mqgw_mqtt_protocol_errors_total"), 1);
 }
 
@@ -216,7 +218,7 @@ TEST(Connect, KeepaliveTimeoutIsCountedOnlyAfterConnect) {
   after.connect(Version::V5);
   after.ops->on_timeout(after.conn.state);
   EXPECT_EQ(fake().metric("mqgw_mqtt_keepalive_timeouts_total"), 1);
-  EXPECT_EQ(hex(after.takeBytes()), "e0 01 8d");
+  EXPECT_EQ(hex(after.takeBytes()).substr(0, 8), "e0 17 8d") << "with a Reason String";
 }
 
 TEST(Connect, EntryRejectsOtherMajorAndShortHost) {
@@ -232,7 +234,7 @@ TEST(Connect, EntryRejectsOtherMajorAndShortHost) {
   EXPECT_EQ(d->kind, static_cast<uint32_t>(MQGW_KIND_FRONTEND));
   EXPECT_EQ(d->caps, MQGW_CAP_FRONTEND_SNIFF);
   EXPECT_EQ(static_cast<const mqgw_frontend_ops*>(d->ops)->struct_size, sizeof(mqgw_frontend_ops));
-  EXPECT_EQ(d->config_schema_len, 3u);
+  EXPECT_EQ(d->config_schema_len, 5u);
 }
 
 TEST(Connect, BadConfigValueFailsCreate) {
@@ -258,7 +260,8 @@ TEST(Connect, Level5UnderAnotherNameGetsV5Refusal) {
   ASSERT_EQ(bytes[9], 'p');
   bytes[10] = 5;
   h.feed(bytes);
-  EXPECT_EQ(hex(h.takeBytes()), "20 03 00 84 00");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 20), "20 22 00 84 1f 1f 00")
+      << "0x84 with the Reason String 'unsupported protocol version'";
   EXPECT_EQ(h.conn.closeCalls, 1);
 }
 

@@ -101,6 +101,20 @@ int sessionOpen(mqgw_conn*, const mqgw_session_params* p, mqgw_session** out, in
   fake().sessions.push_back(std::move(s));
   return MQGW_OK;
 }
+int sessionPark(mqgw_session* s, const mqgw_parked* owed, uint32_t n, const uint16_t* ids,
+                uint32_t nIds) {
+  EXPECT_FALSE(s->closed) << "park after session_close";
+  s->parked.assign(owed, owed + n);
+  s->qos2Parked.assign(ids, ids + nIds);
+  return MQGW_OK;
+}
+void sessionResume(mqgw_session* s) { ++s->resumeCalls; }
+int sessionSetWill(mqgw_session* s, mqgw_message* will, uint32_t delayS) {
+  s->will = will;
+  s->willDelayS = delayS;
+  return MQGW_OK;
+}
+void sessionSetExpiry(mqgw_session* s, uint32_t expiryS) { s->params.expiry_interval_s = expiryS; }
 mqgw_str sessionClientId(const mqgw_session* s) { return {s->clientId.data(), s->clientId.size()}; }
 void sessionClose(mqgw_session* s) {
   EXPECT_FALSE(s->closed);
@@ -179,6 +193,10 @@ Harness::Harness(Config config) {
   f.api.topic_valid_name = validName;
   f.api.topic_valid_filter = validFilter;
   f.api.session_client_id = sessionClientId;
+  f.api.session_park = sessionPark;
+  f.api.session_resume = sessionResume;
+  f.api.session_set_will = sessionSetWill;
+  f.api.session_set_expiry = sessionSetExpiry;
 
   const mqgw_plugin_descriptor* d = nullptr;
   EXPECT_EQ(mqgw_plugin_entry(MQGW_ABI_VERSION, &f.api, &d), MQGW_OK);

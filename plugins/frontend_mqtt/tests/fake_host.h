@@ -30,6 +30,11 @@ struct mqgw_session {
   std::string clientId;
   mqgw_session_params params{};
   bool closed = false;
+  std::vector<mqgw_parked> parked;     // what the plugin parked at close (refs not taken)
+  std::vector<uint16_t> qos2Parked;
+  int resumeCalls = 0;
+  mqgw_message* will = nullptr;        // a delayed will handed over
+  uint32_t willDelayS = 0;
 };
 
 struct mqgw_conn {

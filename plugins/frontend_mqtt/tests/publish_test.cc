@@ -49,7 +49,8 @@ TEST(Publish, Qos1StoreFailureV5IsPubackError) {
   h.connect(Version::V5);
   h.feed(publishPacket(Version::V5, "a/b", "x", 1, 7));
   h.completePublish(0, MQGW_E_UNAVAILABLE);
-  EXPECT_EQ(hex(h.takeBytes()), "40 03 00 07 80");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 20), "40 18 00 07 80 14 1f")
+      << "0x80 with the Reason String 'unspecified error'";
   EXPECT_EQ(h.conn.closeCalls, 0);
 }
 
@@ -86,7 +87,8 @@ TEST(Publish, V5PubrelForUnknownIdGetsNotFound) {
   Harness h;
   h.connect(Version::V5);
   h.feed(ackPacket(Version::V5, PacketType::Pubrel, 44));
-  EXPECT_EQ(hex(h.takeBytes()), "70 03 00 2c 92");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 20), "70 22 00 2c 92 1e 1f")
+      << "0x92 with a Reason String";
 }
 
 TEST(Publish, V5PropertiesReachTheMessage) {
@@ -131,20 +133,24 @@ TEST(Publish, InvalidTopicIsNackedInV5) {
   h.connect(Version::V5);
   auto bytes = publishPacket(Version::V5, "bad/topic", "x", 1, 1);
   EXPECT_EQ(h.feed(bytes), static_cast<long>(bytes.size()));
-  EXPECT_EQ(hex(h.takeBytes()), "40 03 00 01 90");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 20), "40 19 00 01 90 15 1f")
+      << "0x90 with a Reason String";
   EXPECT_TRUE(fake().publishes.empty());
 }
 
-TEST(Publish, V5RetainIsRefusedSinceRetainIsUnavailable) {
+TEST(Publish, V5RetainGoesToCoreWithTheRetainFlag) {
   Harness h;
   h.connect(Version::V5);
   mqtt::Publish p;
   p.topic = "t";
+  p.payload = "kept";
   p.retain = true;
   mqtt::Buffer b;
   mqtt::encodePublish(p, Version::V5, b);
-  EXPECT_EQ(h.feed(b), MQGW_E_PROTOCOL);
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 9a");
+  EXPECT_EQ(h.feed(b), static_cast<long>(b.size()));
+  EXPECT_EQ(h.takeBytes(), "") << "no DISCONNECT 0x9A: retain is available";
+  ASSERT_EQ(fake().publishes.size(), 1u);
+  EXPECT_EQ(fake().publishes[0].msg->view.retain, 1);
 }
 
 TEST(Publish, V5ReceiveMaximumExceededDisconnects) {
@@ -153,7 +159,7 @@ TEST(Publish, V5ReceiveMaximumExceededDisconnects) {
   h.feed(publishPacket(Version::V5, "t", "1", 1, 1));
   h.feed(publishPacket(Version::V5, "t", "2", 2, 2));
   EXPECT_EQ(h.feed(publishPacket(Version::V5, "t", "3", 1, 3)), MQGW_E_PROTOCOL);
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 93");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 14), "e0 1d 93 1b 1f") << "with a Reason String";
 }
 
 TEST(Publish, ReadingPausesWhileTheStorageIsBehind) {
@@ -188,6 +194,28 @@ TEST(Publish, WillIsPublishedWhenTheConnectionDrops) {
   EXPECT_EQ(fake().publishes[0].msg->payload, "gone");
   EXPECT_EQ(fake().publishes[0].msg->view.qos, 1);
   EXPECT_TRUE(s->closed);
+}
+
+TEST(Publish, V5RetainedWillIsAcceptedAndPublishedRetained) {
+  Harness h;
+  mqtt::Connect c;
+  c.version = Version::V5;
+  c.clientId = "w5";
+  c.will.emplace();
+  c.will->topic = "status/w5";
+  c.will->payload = "gone";
+  c.will->retain = true;
+  mqtt::Buffer b;
+  mqtt::encodeConnect(c, b);
+  h.feed(b);
+  auto packets = h.takePackets();
+  ASSERT_EQ(packets.size(), 1u);
+  mqtt::Connack ack;
+  ASSERT_FALSE(mqtt::decodeConnack(packets[0].frame(), Version::V5, ack));
+  EXPECT_EQ(ack.reasonCode, 0) << "not 0x9A Retain not supported";
+  h.closeFromCore(MQGW_CLOSE_PEER_RESET);
+  ASSERT_EQ(fake().publishes.size(), 1u);
+  EXPECT_EQ(fake().publishes[0].msg->view.retain, 1);
 }
 
 TEST(Publish, WillIsDiscardedOnDisconnect) {

@@ -35,7 +35,9 @@ TEST(Session, V5SubackReasonCodes) {
   Harness h;
   h.connect(Version::V5);
   h.feed(subscribePacket(Version::V5, 3, {{"ok/1", 0}, {"bad", 1}, {"$share/g/x", 1}}));
-  EXPECT_EQ(hex(h.takeBytes()), "90 06 00 03 00 00 8f 9e");
+  const std::string suback = hex(h.takeBytes());  // the Reason String explains the worst code
+  EXPECT_EQ(suback.substr(0, 20), "90 2b 00 03 25 1f 00");
+  EXPECT_EQ(suback.substr(suback.size() - 8), "00 8f 9e");
 }
 
 TEST(Session, UnsubackV3AndV5) {
@@ -103,7 +105,7 @@ TEST(Session, KickTakeoverSendsDisconnect8E) {
   Harness h;
   h.connect(Version::V5);
   h.ops->on_kick(h.conn.state, MQGW_CLOSE_TAKEOVER);
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 8e");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 8), "e0 17 8e") << "with a Reason String";
   EXPECT_EQ(h.conn.closeReason, MQGW_CLOSE_TAKEOVER);
 }
 
@@ -111,7 +113,7 @@ TEST(Session, KickShutdownSendsDisconnect8B) {
   Harness h;
   h.connect(Version::V5);
   h.ops->on_kick(h.conn.state, MQGW_CLOSE_SHUTDOWN);
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 8b");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 8), "e0 19 8b") << "with a Reason String";
   EXPECT_EQ(h.conn.closeReason, MQGW_CLOSE_SHUTDOWN);
 }
 
@@ -136,7 +138,7 @@ TEST(Session, ServerOnlyPacketsAreProtocolErrors) {
   Harness h;
   h.connect(Version::V5);
   EXPECT_EQ(h.feed(bytesOf({0x20, 0x02, 0x00, 0x00})), MQGW_E_PROTOCOL);  // CONNACK
-  EXPECT_EQ(hex(h.takeBytes()), "e0 01 82");
+  EXPECT_EQ(hex(h.takeBytes()).substr(0, 8), "e0 21 82") << "with a Reason String";
 }
 
 }  // namespace

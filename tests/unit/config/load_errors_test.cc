@@ -49,7 +49,7 @@ TEST(ConfigErrors, YamlSyntaxCarriesItsPosition) {
 TEST(ConfigErrors, TopLevelKeys) {
   EXPECT_EQ(errorOf("listner: []\n" + kRest),
             "t.yaml:1:1: listner: unknown key (expected one of: workers, plugin_dir, plugins, "
-            "log, admin, limits, listeners, storage)");
+            "log, admin, limits, listeners, storage, authorization)");
   EXPECT_EQ(errorOf(kRest + "workers: 2\nworkers: 3\n"), "t.yaml:9:1: workers: duplicate key");
   EXPECT_EQ(errorOf("[a]: 1\n" + kRest), "t.yaml:1:1: keys must be plain words");
 }
@@ -95,7 +95,9 @@ TEST(ConfigErrors, Limits) {
   EXPECT_EQ(limit("max_packets: 5"),
             "t.yaml:2:3: limits.max_packets: unknown key (expected one of: max_packet_size, "
             "max_connections, keepalive_min, keepalive_max, max_outbound_bytes, max_inflight, "
-            "shutdown_timeout)");
+            "shutdown_timeout, session_queue_messages, session_queue_bytes)");
+  EXPECT_EQ(limit("session_queue_messages: 0"),
+            "t.yaml:2:27: limits.session_queue_messages: 0 is out of range 1..10000000");
   EXPECT_EQ(limit("max_packet_size: 10 MB"),
             "t.yaml:2:20: limits.max_packet_size: unknown size unit ' MB' (use B, KB, KiB, MB, "
             "MiB, GB or GiB, no space)");
