@@ -150,7 +150,16 @@ LoadResult loadString(const std::string& text, const std::string& nameForErrors,
   c.file = nameForErrors;
   c.dir = r.dir();
   try {
-    YAML::Node root = YAML::Load(text);
+    // LoadAll, not Load: Load stops after the first node, so text after a flow mapping
+    // ("{...}\nbogus: [1") would be ignored instead of refused.
+    std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    if (docs.size() > 1) {
+      r.fail(detail::Pos{static_cast<int>(docs[1].Mark().line) + 1,
+                         static_cast<int>(docs[1].Mark().column) + 1},
+             "", "more than one YAML document (one configuration per file)");
+      return {std::nullopt, r.takeError()};
+    }
+    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
     if (detail::readTopLevel(r, root, &c)) return {std::move(c), std::nullopt};
   } catch (const YAML::Exception& e) {
     detail::Pos at;

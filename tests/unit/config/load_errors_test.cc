@@ -90,6 +90,16 @@ TEST(ConfigErrors, LogAndAdmin) {
             "t.yaml:2:3: admin.path: unknown key (expected one of: bind, port)");
 }
 
+TEST(ConfigErrors, TextAfterAFlowMappingIsRefused) {
+  const std::string flow =
+      "{listeners: [{name: m, bind: 127.0.0.1, port: 0, stack: [tcp, mqtt]}], "
+      "storage: {backend: memory}}\n";
+  EXPECT_EQ(errorOf(flow), "OK");
+  EXPECT_EQ(errorOf(flow + "bogus: 1\n"),
+            "t.yaml:2:1: more than one YAML document (one configuration per file)");
+  EXPECT_NE(errorOf(flow + "bogus: [1\n"), "OK");
+}
+
 TEST(ConfigErrors, Limits) {
   auto limit = [](const std::string& line) { return errorOf("limits:\n  " + line + "\n" + kRest); };
   EXPECT_EQ(limit("max_packets: 5"),
