@@ -151,7 +151,7 @@ void sessionClose(mqgw_session* handle) {
   Session* s = asSession(handle);
   if (!s) return;
   if (s->conn) s->conn->session = nullptr;
-  s->worker->router().closeSession(s);
+  Worker::current()->router().closeSession(s);
 }
 
 int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
@@ -160,7 +160,7 @@ int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
     if (!auth::subscribeAllowed({filter.ptr, filter.len})) return MQGW_E_DENIED;
     mqgw_sub_options opts{};
     std::memcpy(&opts, o, std::min<size_t>(o->struct_size, sizeof opts));
-    return asSession(s)->worker->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts,
+    return Worker::current()->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts,
                                                     /*fromSubscribePacket=*/true);
   }
   MQGW_GUARD(MQGW_E_NOMEM)
@@ -169,7 +169,7 @@ int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
 int unsubscribe(mqgw_session* s, mqgw_str filter) {
   try {
     if (!s) return MQGW_E_INVAL;
-    return asSession(s)->worker->router().unsubscribe(asSession(s), {filter.ptr, filter.len});
+    return Worker::current()->router().unsubscribe(asSession(s), {filter.ptr, filter.len});
   }
   MQGW_GUARD(MQGW_E_NOMEM)
 }
@@ -197,27 +197,27 @@ int sessionPark(mqgw_session* s, const mqgw_parked* owed, uint32_t n, const uint
                 uint32_t nIds) {
   try {
     if (!s || (n && !owed) || (nIds && !ids)) return MQGW_E_INVAL;
-    asSession(s)->worker->router().parkSession(asSession(s), owed, n, ids, nIds);
+    Worker::current()->router().parkSession(asSession(s), owed, n, ids, nIds);
     return MQGW_OK;
   }
   MQGW_GUARD(MQGW_E_NOMEM)
 }
 void sessionResume(mqgw_session* s) {
   try {
-    if (s) asSession(s)->worker->router().resumeSession(asSession(s));
+    if (s) Worker::current()->router().resumeSession(asSession(s));
   } catch (...) {
   }
 }
 int sessionSetWill(mqgw_session* s, mqgw_message* will, uint32_t delayS) {
   try {
     if (!s || !will) return MQGW_E_INVAL;
-    asSession(s)->worker->router().setWill(asSession(s), will, delayS);
+    Worker::current()->router().setWill(asSession(s), will, delayS);
     return MQGW_OK;
   }
   MQGW_GUARD(MQGW_E_NOMEM)
 }
 void sessionSetExpiry(mqgw_session* s, uint32_t expiryS) {
-  if (s) asSession(s)->worker->router().setExpiry(asSession(s), expiryS);
+  if (s) Worker::current()->router().setExpiry(asSession(s), expiryS);
 }
 
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }

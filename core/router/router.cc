@@ -18,7 +18,7 @@ Worker* Router::peer(uint32_t index) const { return &Gateway::get().worker(index
 
 Session* Router::createSession(const std::string& clientId, Connection* c) {
   uint64_t id = Gateway::get().nextSessionId();
-  auto [it, inserted] = sessions_.try_emplace(id, id, clientId, worker_, c);
+  auto [it, inserted] = sessions_.try_emplace(id, id, clientId, c);
   return &it->second;
 }
 

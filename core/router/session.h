@@ -15,7 +15,6 @@
 namespace mqgw {
 
 class Connection;
-class Worker;
 
 struct Subscription {
   std::string filter;
@@ -38,25 +37,25 @@ struct SessionBacklog {
   size_t queueBytes = 0;
   mqgw_message* will = nullptr;         // a delayed will (ref held)
   uint64_t willAtMs = 0;                // steady ms
+  uint64_t expireAtMs = 0;              // steady ms once detached; 0 = never
   ~SessionBacklog();
   bool empty() const { return parked.empty() && qos2Inbound.empty() && queue.empty() && !will; }
 };
 
 class Session {
  public:
-  Session(uint64_t id, std::string clientId, Worker& w, Connection* c)
-      : id(id), clientId(std::move(clientId)), worker(&w), conn(c) {}
+  // A session lives on the worker whose router holds it, and is only touched from that
+  // worker's thread (a takeover moves its state to a new Session, never the object itself).
+  Session(uint64_t id, std::string clientId, Connection* c)
+      : id(id), clientId(std::move(clientId)), conn(c) {}
   uint64_t id;
   std::string clientId;
-  Worker* worker;
   Connection* conn;  // nullptr while the client is away
   uint32_t expiryIntervalS = 0;  // 0 = ends with its connection; UINT32_MAX = never expires
-  bool cleanStart = true;
   bool resumePending = false;    // attached, but the backlog is not yet handed to the frontend
   bool transferPending = false;  // waiting for the previous owner's state from another worker
   bool resumeRequested = false;  // the frontend asked to resume while the transfer was pending
   bool movedAway = false;        // a newer session took its state; awaiting its frontend's close
-  uint64_t expireAtMs = 0;       // steady ms once detached; 0 = never
   // Allocated on the first SUBSCRIBE: most idle device connections only publish.
   std::unique_ptr<std::vector<Subscription>> subscriptions;
   std::unique_ptr<SessionBacklog> backlog;

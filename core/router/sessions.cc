@@ -64,14 +64,13 @@ SessionBacklog::~SessionBacklog() {
 
 Session* Router::openSession(Connection* c, const mqgw_session_params& p, bool* present) {
   Session* s = createSession(std::string(p.client_id.ptr, p.client_id.len), c);
-  s->cleanStart = p.clean_start != 0;
   s->expiryIntervalS = p.expiry_interval_s;
   auto previous = Gateway::get().sessions().claim(
       s->clientId, {worker_.index(), s->id, s->persistent()});
   *present = false;
   if (!previous) return s;
   auto* t = new Transfer{previous->sessionId, worker_.index(), s->id, false, {}, {}};
-  t->takeState = !s->cleanStart && previous->persistent;
+  t->takeState = p.clean_start == 0 && previous->persistent;
   if (t->takeState) {
     *present = true;
     s->transferPending = s->resumePending = true;
@@ -155,7 +154,8 @@ void Router::closeSession(Session* s) {
   }
   s->conn = nullptr;
   s->resumePending = s->resumeRequested = false;
-  s->expireAtMs = s->expiryIntervalS == UINT32_MAX ? 0 : steadyMs() + s->expiryIntervalS * 1000ull;
+  s->owed().expireAtMs =
+      s->expiryIntervalS == UINT32_MAX ? 0 : steadyMs() + s->expiryIntervalS * 1000ull;
   detached_.push_back(s->id);
 }
 
@@ -262,7 +262,7 @@ void Router::sweepSessions() {
     Session* s = findSession(detached_[i]);
     if (!s || s->conn || s->movedAway) continue;  // resumed, moved or gone
     if (s->backlog && s->backlog->will && now >= s->backlog->willAtMs) publishWill(s);
-    if (s->expireAtMs && now >= s->expireAtMs) {
+    if (s->backlog && s->backlog->expireAtMs && now >= s->backlog->expireAtMs) {
       metrics::add(sessionMetrics().expired, 1);
       Gateway::get().sessions().release(s->clientId, s->id);
       publishWill(s);  // the session ends: a pending will goes now (MQTT 5 3.1.3.2.2)

@@ -135,11 +135,17 @@ class MqttConnection {
   mqgw_message* will_ = nullptr;  // published if the connection ends without DISCONNECT
   std::unique_ptr<Outbound> out_;
   std::unique_ptr<TopicAliases> aliases_;  // MQTT 5 topic aliases, on first use
-  std::vector<Qos2Inbound> qos2In_;  // QoS 2 publishes between PUBLISH and PUBREL
+  // QoS 2 publishes between PUBLISH and PUBREL; allocated on the first one.
+  std::unique_ptr<std::vector<Qos2Inbound>> qos2In_;
+  std::vector<Qos2Inbound>& qos2In() {
+    if (!qos2In_) qos2In_ = std::make_unique<std::vector<Qos2Inbound>>();
+    return *qos2In_;
+  }
+  size_t qos2InCount() const { return qos2In_ ? qos2In_->size() : 0; }
   uint32_t clientMaxPacket_ = 0;     // MQTT 5 Maximum Packet Size from the client; 0 = none
   uint32_t sendWindow_ = 0;          // min(max_inflight, client Receive Maximum, core limit)
-  uint32_t qos1Storing_ = 0;         // QoS 1 publishes waiting for on_publish_done
-  uint32_t qos2Storing_ = 0;         // QoS 2 publishes waiting for on_publish_done
+  uint16_t qos1Storing_ = 0;         // QoS 1 publishes waiting for on_publish_done
+  uint16_t qos2Storing_ = 0;         // QoS 2 publishes waiting for on_publish_done
   uint32_t willDelayS_ = 0;          // MQTT 5 Will Delay Interval
   uint16_t clientAliasMax_ = 0;      // MQTT 5 Topic Alias Maximum from the client; 0 = none
   Phase phase_ = Phase::AwaitConnect;

@@ -52,7 +52,7 @@ Verdict MqttConnection::handlePublish(const mqtt::Frame& f) {
       return std::nullopt;
     }
   }
-  if (p.qos > 0 && v5() && qos1Storing_ + qos2In_.size() >= cfg_->maxInflight)
+  if (p.qos > 0 && v5() && qos1Storing_ + qos2InCount() >= cfg_->maxInflight)
     return DecodeError{reason::ReceiveMaximumExceeded, "receive maximum exceeded"};
   publishToCore(p);
   return std::nullopt;
@@ -73,7 +73,7 @@ void MqttConnection::publishToCore(const mqtt::Publish& p) {
   // Book-keep before publishing: the completion may arrive before host->publish returns.
   if (p.qos == 1) ++qos1Storing_;
   if (p.qos == 2) {
-    qos2In_.push_back({p.packetId, false});
+    qos2In().push_back({p.packetId, false});
     ++qos2Storing_;
   }
   updateReadPause();
@@ -113,15 +113,16 @@ void MqttConnection::settleInbound(uint8_t qos, uint16_t packetId, int status) {
   if (status == MQGW_OK) {
     q->stored = true;
   } else {
-    qos2In_.erase(qos2In_.begin() + (q - qos2In_.data()));  // a PUBREC >= 0x80 ends the flow
+    qos2In().erase(qos2In().begin() + (q - qos2In().data()));  // a PUBREC >= 0x80 ends the flow
   }
   sendAck(PacketType::Pubrec, packetId, code);
 }
 
 MqttConnection::Qos2Inbound* MqttConnection::findQos2(uint16_t packetId) {
-  auto it = std::find_if(qos2In_.begin(), qos2In_.end(),
+  if (!qos2In_) return nullptr;
+  auto it = std::find_if(qos2In_->begin(), qos2In_->end(),
                          [&](const Qos2Inbound& q) { return q.packetId == packetId; });
-  return it == qos2In_.end() ? nullptr : &*it;
+  return it == qos2In_->end() ? nullptr : &*it;
 }
 
 // Stop reading while max_inflight publishes wait for storage: backpressure toward the client.
@@ -145,7 +146,7 @@ Verdict MqttConnection::handlePubrel(const mqtt::Frame& f) {
     return std::nullopt;
   }
   if (!q->stored) --qos2Storing_;
-  qos2In_.erase(qos2In_.begin() + (q - qos2In_.data()));
+  qos2In().erase(qos2In().begin() + (q - qos2In().data()));
   sendAck(PacketType::Pubcomp, ack.packetId, reason::Success);
   updateReadPause();
   return std::nullopt;

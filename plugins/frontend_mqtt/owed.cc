@@ -61,8 +61,9 @@ void MqttConnection::parkSession() {
     }
   }
   std::vector<uint16_t> qos2;
-  for (const Qos2Inbound& q : qos2In_)
-    if (q.stored) qos2.push_back(q.packetId);
+  if (qos2In_)
+    for (const Qos2Inbound& q : *qos2In_)
+      if (q.stored) qos2.push_back(q.packetId);
   host().session_park(session_, owed.data(), static_cast<uint32_t>(owed.size()), qos2.data(),
                       static_cast<uint32_t>(qos2.size()));  // the core takes its own refs
   host().session_close(session_);
@@ -72,7 +73,7 @@ void MqttConnection::parkSession() {
 void MqttConnection::onResume(const mqgw_parked* owed, uint32_t n, const uint16_t* qos2Ids,
                               uint32_t nIds) {
   if (phase_ != Phase::Connected) return;
-  for (uint32_t i = 0; i < nIds; ++i) qos2In_.push_back({qos2Ids[i], true});
+  for (uint32_t i = 0; i < nIds; ++i) qos2In().push_back({qos2Ids[i], true});
   for (uint32_t i = 0; i < n; ++i) resendOwed(owed[i]);
   pump();
 }
