@@ -1,4 +1,5 @@
 #include "router/router.h"
+#include "router/topic_rules.h"
 
 #include <algorithm>
 
@@ -29,7 +30,7 @@ Session* Router::findSession(uint64_t id) {
 
 void Router::destroySession(Session* s) {
   if (s->subscriptions)
-    for (auto& sub : *s->subscriptions) removeFromTree(s, sub.filter);
+    for (auto& sub : *s->subscriptions) removeSubscription(s, sub.filter);
   s->subscriptions.reset();
   s->conn = nullptr;
   // A delivery may close a connection and end its session mid-fan-out: free it afterwards.
@@ -41,6 +42,7 @@ void Router::destroySession(Session* s) {
 
 int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o,
                       bool fromSubscribePacket) {
+  if (router::isShared(filter)) return subscribeShared(s, filter, o);
   mqgw_sub_options granted = o;
   if (granted.qos > 2) granted.qos = 2;
   SubscriberList& list = tree_.insertOrGet(filter);
@@ -65,8 +67,9 @@ int Router::unsubscribe(Session* s, std::string_view filter) {
   auto& subs = s->subs();
   auto it = std::find_if(subs.begin(), subs.end(), [&](auto& x) { return x.filter == filter; });
   if (it == subs.end()) return MQGW_E_NOT_FOUND;
+  std::string removed = std::move(it->filter);
   subs.erase(it);
-  removeFromTree(s, filter);
+  removeSubscription(s, removed);
   return MQGW_OK;
 }
 
@@ -80,6 +83,13 @@ bool Router::removeFromTree(Session* s, std::string_view filter) {
 }
 
 void Router::route(mqgw_message* msg) {
+  // Shared groups pick one member here, on the one worker that routes this message.
+  if (!shared_.empty()) {
+    std::string_view topic(msg->view.topic.ptr, msg->view.topic.len);
+    shared_.pick(topic, [&](const router::SharedGroup& g, const router::SharedMember& m) {
+      dispatchShared(msg, g, m, 0);
+    });
+  }
   auto& gw = Gateway::get();
   uint32_t n = gw.workerCount();
   for (uint32_t i = 0; i < n; ++i) {

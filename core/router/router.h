@@ -12,6 +12,7 @@
 #include "mqgw/plugin_abi.h"
 #include "router/retained_store.h"
 #include "router/session.h"
+#include "router/shared_groups.h"
 #include "router/topic_tree.h"
 
 namespace mqgw {
@@ -71,6 +72,18 @@ class Router {
   static void flushRetainedTask(void* self);
   void flushRetained();
 
+  // shared_dispatch.cc: $share/<group>/<filter> subscriptions
+  int subscribeShared(Session* s, std::string_view filter, const mqgw_sub_options& o);
+  void removeSubscription(Session* s, std::string_view filter);  // shared or not
+  void broadcastShared(bool add, std::string_view filter, const router::SharedMember& m);
+  void applySharedUpdate(bool add, std::string_view filter, const router::SharedMember& m);
+  void dispatchShared(mqgw_message* msg, const router::SharedGroup& g,
+                      const router::SharedMember& m, int hops);
+  void deliverShared(mqgw_message* msg, const router::SharedGroup& g,
+                     const router::SharedMember& m, int hops);
+  static void sharedUpdateTask(void* arg);
+  static void sharedDeliveryTask(void* arg);
+
   struct Transfer;
   static void surrenderTask(void* arg);
   static void adoptTask(void* arg);
@@ -95,6 +108,7 @@ class Router {
   bool routing_ = false;
   std::vector<uint64_t> graveyard_;  // ids of sessions ended during a fan-out
   router::RetainedStore retained_;
+  router::SharedGroups shared_;  // this worker's replica of every shared group
   struct PendingRetained {
     uint64_t sessionId;
     mqgw_message* msg;  // one reference, released once sent or dropped

@@ -94,7 +94,7 @@ void Router::surrender(Transfer* t) {
   }
   if (old && !old->movedAway) {
     if (old->subscriptions)
-      for (auto& sub : *old->subscriptions) removeFromTree(old, sub.filter);
+      for (auto& sub : *old->subscriptions) removeSubscription(old, sub.filter);
     if (t->takeState) {
       if (old->subscriptions) t->subs = std::move(*old->subscriptions);
       t->backlog = std::move(old->backlog);

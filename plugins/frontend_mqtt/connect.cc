@@ -169,7 +169,7 @@ void MqttConnection::sendConnack(bool sessionPresent, bool idAssigned,
     p.maximumPacketSize = maxPacketSize();
     p.retainAvailable = 1;
     p.wildcardSubscriptionAvailable = 1;
-    p.sharedSubscriptionAvailable = 0;
+    p.sharedSubscriptionAvailable = 1;
     // Maximum QoS is left out: absent means 2, and MQTT 5 3.2.2.3.4 allows only 0 or 1 in it.
     if (idAssigned) p.assignedClientIdentifier = clientId();
     if (serverKeepAlive) p.serverKeepAlive = *serverKeepAlive;

@@ -167,9 +167,10 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
     if (phase_ != Phase::Connected) return std::nullopt;  // closed by a delivery meanwhile
     const mqgw_str filter = toStr(t.filter);
     uint8_t code;
-    if (t.filter.starts_with("$share/")) {
-      code = v5() ? reason::SharedSubscriptionsNotSupported : reason::UnspecifiedError;
-    } else if (!host().topic_valid_filter(filter)) {
+    const bool shared = t.filter.starts_with("$share/");
+    // MQTT 5 3.8.3-4: No Local on a shared subscription is a Protocol Error.
+    if (shared && t.noLocal) return protocolError("No Local on a shared subscription");
+    if (!host().topic_valid_filter(filter)) {
       code = v5() ? reason::TopicFilterInvalid : reason::UnspecifiedError;
     } else {
       mqgw_sub_options o{};
@@ -181,6 +182,7 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
       o.subscription_id = subscriptionId;
       int granted = host().subscribe(session_, filter, &o);
       code = granted == MQGW_E_DENIED && v5() ? reason::NotAuthorized  // v3: 0x80 failure
+             : granted == MQGW_E_INVAL && v5() ? reason::TopicFilterInvalid  // bad $share/
              : granted < 0                    ? reason::UnspecifiedError
                                               : static_cast<uint8_t>(std::min(granted, 2));
     }

@@ -50,7 +50,7 @@ TEST(Connect, V5ConnackAnnouncesServerLimits) {
   EXPECT_EQ(ack.properties.retainAvailable, 1);
   EXPECT_EQ(ack.properties.wildcardSubscriptionAvailable, 1);
   EXPECT_EQ(ack.properties.subscriptionIdentifierAvailable, 1);
-  EXPECT_EQ(ack.properties.sharedSubscriptionAvailable, 0);
+  EXPECT_EQ(ack.properties.sharedSubscriptionAvailable, 1);
   EXPECT_FALSE(ack.properties.maximumQos) << "absent = QoS 2";
   EXPECT_FALSE(ack.properties.assignedClientIdentifier);
   EXPECT_FALSE(ack.properties.serverKeepAlive);

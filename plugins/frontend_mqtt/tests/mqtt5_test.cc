@@ -403,7 +403,7 @@ TEST(Mqtt5, NoReasonStringsOnAcksWhenProblemInformationIsOff) {
   mqtt::Ack a = onlyAck(h);
   EXPECT_EQ(a.reasonCode, 0x99);
   EXPECT_FALSE(a.properties.reasonString);
-  h.feed(subscribePacket(Version::V5, 2, {{"$share/g/t", 0}}));
+  h.feed(subscribePacket(Version::V5, 2, {{"bad/t", 0}}));
   auto packets = h.takePackets();
   ASSERT_EQ(packets.size(), 1u);
   mqtt::Suback s;
@@ -417,13 +417,13 @@ TEST(Mqtt5, NoReasonStringsOnAcksWhenProblemInformationIsOff) {
 TEST(Mqtt5, SubackFailureCarriesAReasonString) {
   Harness h;
   h.connect(Version::V5);
-  h.feed(subscribePacket(Version::V5, 2, {{"ok", 0}, {"$share/g/t", 0}}));
+  h.feed(subscribePacket(Version::V5, 2, {{"ok", 0}, {"bad/t", 0}}));
   auto packets = h.takePackets();
   ASSERT_EQ(packets.size(), 1u);
   mqtt::Suback s;
   ASSERT_FALSE(mqtt::decodeSuback(packets[0].frame(), Version::V5, s));
-  EXPECT_EQ(s.reasonCodes, (std::vector<uint8_t>{0x00, 0x9E}));
-  EXPECT_EQ(s.properties.reasonString, "shared subscriptions not supported");
+  EXPECT_EQ(s.reasonCodes, (std::vector<uint8_t>{0x00, 0x8F}));
+  EXPECT_EQ(s.properties.reasonString, "topic filter invalid");
   h.feed(subscribePacket(Version::V5, 3, {{"fine", 1}}));
   packets = h.takePackets();
   ASSERT_EQ(packets.size(), 1u);

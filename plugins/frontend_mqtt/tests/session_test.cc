@@ -36,8 +36,8 @@ TEST(Session, V5SubackReasonCodes) {
   h.connect(Version::V5);
   h.feed(subscribePacket(Version::V5, 3, {{"ok/1", 0}, {"bad", 1}, {"$share/g/x", 1}}));
   const std::string suback = hex(h.takeBytes());  // the Reason String explains the worst code
-  EXPECT_EQ(suback.substr(0, 20), "90 2b 00 03 25 1f 00");
-  EXPECT_EQ(suback.substr(suback.size() - 8), "00 8f 9e");
+  EXPECT_EQ(suback.substr(0, 20), "90 1d 00 03 17 1f 00");
+  EXPECT_EQ(suback.substr(suback.size() - 8), "00 8f 01") << "$share/ goes to the core";
 }
 
 TEST(Session, UnsubackV3AndV5) {
@@ -139,6 +139,28 @@ TEST(Session, ServerOnlyPacketsAreProtocolErrors) {
   h.connect(Version::V5);
   EXPECT_EQ(h.feed(bytesOf({0x20, 0x02, 0x00, 0x00})), MQGW_E_PROTOCOL);  // CONNACK
   EXPECT_EQ(hex(h.takeBytes()).substr(0, 8), "e0 21 82") << "with a Reason String";
+}
+
+}  // namespace
+}  // namespace mqgw::mqttfe::testing
+
+namespace mqgw::mqttfe::testing {
+namespace {
+
+TEST(Session, NoLocalOnASharedSubscriptionIsAProtocolError) {
+  Harness h;
+  h.connect(Version::V5);
+  mqtt::Subscribe sub;
+  sub.packetId = 5;
+  mqtt::SubscribeTopic t;
+  t.filter = "$share/g/x";
+  t.qos = 1;
+  t.noLocal = true;
+  sub.topics.push_back(t);
+  mqtt::Buffer b;
+  mqtt::encodeSubscribe(sub, Version::V5, b);
+  EXPECT_LT(h.feed(b), 0) << "MQTT 5 3.8.3-4";
+  EXPECT_EQ(fake().metric("mqgw_mqtt_protocol_errors_total"), 1);
 }
 
 }  // namespace

@@ -1,0 +1,135 @@
+// Shared subscriptions on the router: membership changes travel to every worker's replica as
+// messages; the routing worker picks a member per group and hands the message to the member's
+// worker. A member that is gone by then passes the message on to another member (bounded).
+#include <spdlog/spdlog.h>
+
+#include "gateway/gateway.h"
+#include "loop/worker.h"
+#include "message/message.h"
+#include "metrics/metrics.h"
+#include "router/router.h"
+#include "router/topic_rules.h"
+
+namespace mqgw {
+namespace {
+
+struct SharedUpdate {
+  bool add;
+  std::string group, filter;
+  router::SharedMember member;
+};
+
+struct SharedDelivery {
+  mqgw_message* msg;  // holds a ref
+  std::string group, filter;
+  router::SharedMember member;
+  int hops;
+};
+
+constexpr int kMaxHops = 4;  // a message chasing members that keep leaving gives up
+
+uint32_t undeliverableMetric() {
+  static const uint32_t id = metrics::registerMetric(
+      "mqgw_shared_undeliverable_total",
+      "Shared-subscription messages dropped: every member picked had gone", false);
+  return id;
+}
+
+}  // namespace
+
+int Router::subscribeShared(Session* s, std::string_view filter, const mqgw_sub_options& o) {
+  std::optional<router::SharedFilter> sf = router::parseShared(filter);
+  if (!sf) return MQGW_E_INVAL;
+  mqgw_sub_options granted = o;
+  if (granted.qos > 2) granted.qos = 2;
+  bool known = false;
+  for (auto& sub : s->subs()) {
+    if (sub.filter == filter) {
+      sub.options = granted;
+      known = true;
+    }
+  }
+  if (!known) s->subs().push_back({std::string(filter), granted});
+  // No retained messages for a shared subscription (MQTT 5 4.8.2).
+  broadcastShared(true, filter, {worker_.index(), s->id, granted});
+  return granted.qos;
+}
+
+void Router::removeSubscription(Session* s, std::string_view filter) {
+  if (router::isShared(filter))
+    broadcastShared(false, filter, {worker_.index(), s->id, {}});
+  else
+    removeFromTree(s, filter);
+}
+
+void Router::broadcastShared(bool add, std::string_view filter, const router::SharedMember& m) {
+  std::optional<router::SharedFilter> sf = router::parseShared(filter);
+  if (!sf) return;
+  Gateway& gw = Gateway::get();
+  for (uint32_t i = 0; i < gw.workerCount(); ++i) {
+    if (i == worker_.index()) continue;
+    auto* u = new SharedUpdate{add, std::string(sf->group), std::string(sf->filter), m};
+    if (!gw.worker(i).post(sharedUpdateTask, u)) delete u;
+  }
+  applySharedUpdate(add, filter, m);
+}
+
+void Router::applySharedUpdate(bool add, std::string_view filter, const router::SharedMember& m) {
+  std::optional<router::SharedFilter> sf = router::parseShared(filter);
+  if (!sf) return;
+  if (add)
+    shared_.add(sf->group, sf->filter, m);
+  else
+    shared_.remove(sf->group, sf->filter, m.worker, m.sessionId);
+}
+
+void Router::sharedUpdateTask(void* arg) {
+  std::unique_ptr<SharedUpdate> u(static_cast<SharedUpdate*>(arg));
+  std::string full = "$share/" + u->group + "/" + u->filter;
+  Worker::current()->router().applySharedUpdate(u->add, full, u->member);
+}
+
+void Router::dispatchShared(mqgw_message* msg, const router::SharedGroup& g,
+                            const router::SharedMember& m, int hops) {
+  if (m.worker == worker_.index()) return deliverShared(msg, g, m, hops);
+  message::ref(msg);
+  auto* d = new SharedDelivery{msg, g.name, g.filter, m, hops};
+  if (!Gateway::get().worker(m.worker).post(sharedDeliveryTask, d)) {
+    message::unref(msg);
+    delete d;
+  }
+}
+
+void Router::sharedDeliveryTask(void* arg) {
+  std::unique_ptr<SharedDelivery> d(static_cast<SharedDelivery*>(arg));
+  router::SharedGroup g{d->group, d->filter, {}, 0};
+  Worker::current()->router().deliverShared(d->msg, g, d->member, d->hops);
+  message::unref(d->msg);
+}
+
+void Router::deliverShared(mqgw_message* msg, const router::SharedGroup& g,
+                           const router::SharedMember& m, int hops) {
+  Session* s = findSession(m.sessionId);
+  if (s && !s->movedAway) {
+    mqgw_delivery d{};
+    d.struct_size = sizeof d;
+    d.qos = std::min<uint8_t>(msg->view.qos, m.options.qos);
+    d.subscription_id = m.options.subscription_id;
+    d.subscription_ids = d.subscription_id ? &m.options.subscription_id : nullptr;
+    d.subscription_id_count = d.subscription_id ? 1 : 0;
+    deliverToSession(s, msg, d);
+    metrics::add(metrics::core().messagesRouted, 1);
+    return;
+  }
+  // The member left after it was picked: another member of the group takes the message.
+  const router::SharedMember* next =
+      hops < kMaxHops ? shared_.another(g.name, g.filter, m.worker, m.sessionId) : nullptr;
+  if (!next) {
+    metrics::add(undeliverableMetric(), 1);
+    return;
+  }
+  router::SharedMember copy = *next;
+  dispatchShared(msg, g, copy, hops + 1);
+}
+
+}  // namespace mqgw
