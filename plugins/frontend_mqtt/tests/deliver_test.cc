@@ -9,11 +9,6 @@ namespace {
 using mqtt::PacketType;
 using mqtt::Version;
 
-int deliver(Harness& h, mqgw_message* m, uint8_t qos) {
-  mqgw_delivery d{sizeof(mqgw_delivery), qos, 0, 0, nullptr, 0};
-  return h.ops->on_deliver(h.conn.state, m, &d);
-}
-
 // Packet ids of the PUBLISH packets in `packets`, in order.
 std::vector<uint16_t> publishIds(const std::vector<OutPacket>& packets, Version v) {
   std::vector<uint16_t> ids;

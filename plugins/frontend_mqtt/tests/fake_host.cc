@@ -341,4 +341,10 @@ mqgw_message* makeMessage(std::string_view topic, std::string_view payload, uint
   return messageCreate(&v);
 }
 
+int deliver(Harness& h, mqgw_message* m, uint8_t qos, std::vector<uint32_t> ids) {
+  mqgw_delivery d{sizeof(mqgw_delivery), qos, 0, ids.empty() ? 0 : ids[0], ids.data(),
+                  static_cast<uint32_t>(ids.size())};
+  return h.ops->on_deliver(h.conn.state, m, &d);
+}
+
 }  // namespace mqgw::mqttfe::testing

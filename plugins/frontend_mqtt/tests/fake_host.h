@@ -135,5 +135,8 @@ std::string hex(const std::vector<uint8_t>& bytes);
 
 // A message as the core would hand it to on_deliver (refcount 1, owned by the caller).
 mqgw_message* makeMessage(std::string_view topic, std::string_view payload, uint8_t qos);
+// Hands `m` to the connection as the core's router would, at `qos` with these subscription
+// identifiers; returns on_deliver's result.
+int deliver(Harness& h, mqgw_message* m, uint8_t qos, std::vector<uint32_t> ids = {});
 
 }  // namespace mqgw::mqttfe::testing

@@ -95,11 +95,6 @@ std::vector<mqtt::Publish> publishes(Harness& h, std::vector<OutPacket>& keep) {
   return out;
 }
 
-int deliver(Harness& h, mqgw_message* m, uint8_t qos, std::vector<uint32_t> ids = {}) {
-  mqgw_delivery d{sizeof(mqgw_delivery), qos, 0, ids.empty() ? 0 : ids[0], ids.data(),
-                  static_cast<uint32_t>(ids.size())};
-  return h.ops->on_deliver(h.conn.state, m, &d);
-}
 
 struct Msg {  // a message the test owns one ref of
   explicit Msg(mqgw_message* msg) : m(msg) {}

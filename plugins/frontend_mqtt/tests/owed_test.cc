@@ -10,11 +10,6 @@ namespace {
 using mqtt::PacketType;
 using mqtt::Version;
 
-int deliver(Harness& h, mqgw_message* m, uint8_t qos) {
-  mqgw_delivery d{sizeof(mqgw_delivery), qos, 0, 0, nullptr, 0};
-  return h.ops->on_deliver(h.conn.state, m, &d);
-}
-
 mqgw_session& lastSession() { return *fake().sessions.back(); }
 
 TEST(Owed, CloseParksInFlightThenQueuedInOrder) {
