@@ -81,6 +81,9 @@ class Router {
                       const router::SharedMember& m, int hops);
   void deliverShared(mqgw_message* msg, const router::SharedGroup& g,
                      const router::SharedMember& m, int hops);
+  bool busy(Session* s) const;             // its outbound or offline queue is full
+  bool hasShared(const Session* s) const;
+  void redistributeShared(Session* s);     // a leaving member's pending messages
   static void sharedUpdateTask(void* arg);
   static void sharedDeliveryTask(void* arg);
 

@@ -148,6 +148,7 @@ void Router::closeSession(Session* s) {
     if (!s->movedAway) {
       Gateway::get().sessions().release(s->clientId, s->id);
       publishWill(s);
+      redistributeShared(s);
     }
     destroySession(s);
     return;
@@ -161,7 +162,8 @@ void Router::closeSession(Session* s) {
 
 void Router::parkSession(Session* s, const mqgw_parked* owed, uint32_t n, const uint16_t* ids,
                          uint32_t nIds) {
-  if (s->movedAway || !s->persistent()) return;  // nothing will resume it
+  // Nothing will resume it — unless other members of its shared groups can take what it owed.
+  if (s->movedAway || (!s->persistent() && !hasShared(s))) return;
   SessionBacklog& b = s->owed();
   for (auto& p : b.parked) message::unref(p.msg);
   b.parked.clear();

@@ -3,9 +3,12 @@
 // worker. A member that is gone by then passes the message on to another member (bounded).
 #include <spdlog/spdlog.h>
 
+#include "auth/topic_acl.h"
 #include "gateway/gateway.h"
+#include "gateway/limits.h"
 #include "loop/worker.h"
 #include "message/message.h"
+#include "net/connection.h"
 #include "metrics/metrics.h"
 #include "router/router.h"
 #include "router/topic_rules.h"
@@ -110,6 +113,13 @@ void Router::sharedDeliveryTask(void* arg) {
 void Router::deliverShared(mqgw_message* msg, const router::SharedGroup& g,
                            const router::SharedMember& m, int hops) {
   Session* s = findSession(m.sessionId);
+  if (s && !s->movedAway && busy(s) && hops < kMaxHops) {
+    // Skip a member whose queue is full while another one can take the message.
+    if (const router::SharedMember* other = shared_.another(g.name, g.filter, m.worker, m.sessionId)) {
+      router::SharedMember copy = *other;
+      return dispatchShared(msg, g, copy, hops + 1);
+    }
+  }
   if (s && !s->movedAway) {
     mqgw_delivery d{};
     d.struct_size = sizeof d;
@@ -130,6 +140,40 @@ void Router::deliverShared(mqgw_message* msg, const router::SharedGroup& g,
   }
   router::SharedMember copy = *next;
   dispatchShared(msg, g, copy, hops + 1);
+}
+
+bool Router::busy(Session* s) const {
+  if (s->conn) return s->conn->pendingOut() > limits().max_outbound_bytes;
+  return s->backlog && s->backlog->queue.size() >= coreLimits().sessionQueueMessages;
+}
+
+bool Router::hasShared(const Session* s) const {
+  if (!s->subscriptions) return false;
+  for (const auto& sub : *s->subscriptions)
+    if (router::isShared(sub.filter)) return true;
+  return false;
+}
+
+// A member whose session ends hands what it still owed to the rest of its groups: messages it
+// never got (queued) or never acknowledged (sent), not QoS 2 ones it already PUBREC'd.
+void Router::redistributeShared(Session* s) {
+  if (!s->backlog || !s->subscriptions) return;
+  auto handOn = [&](mqgw_message* msg) {
+    std::string_view topic(msg->view.topic.ptr, msg->view.topic.len);
+    for (const auto& sub : *s->subscriptions) {
+      std::optional<router::SharedFilter> sf = router::parseShared(sub.filter);
+      if (!sf || !auth::filterMatches(sf->filter, topic)) continue;
+      const router::SharedMember* next = shared_.another(sf->group, sf->filter, worker_.index(), s->id);
+      if (!next) continue;
+      router::SharedGroup g{std::string(sf->group), std::string(sf->filter), {}, 0};
+      router::SharedMember copy = *next;
+      dispatchShared(msg, g, copy, 1);
+      return;  // one member of one group: the message was picked once for this session
+    }
+  };
+  for (const mqgw_parked& p : s->backlog->parked)
+    if (p.state != MQGW_PARKED_RELEASED) handOn(p.msg);
+  for (const QueuedDelivery& q : s->backlog->queue) handOn(q.msg);
 }
 
 }  // namespace mqgw

@@ -101,3 +101,32 @@ def test_malformed_shared_filters_are_refused_in_suback(tmp_path):
                 assert codes == b"\x8f", "%s: %r" % (bad, codes)
         finally:
             sock.close()
+
+
+def test_a_leaving_member_hands_unacknowledged_messages_to_the_group(tmp_path):
+    with Gateway(tmp_path, base_config(workers=2)) as gw:
+        keeper = PahoClient(gw.address(), "keeper")
+        quitter = mqtt_raw.connect(gw.address(), "quitter")  # takes messages, never acknowledges
+        try:
+            keeper.subscribe("$share/g/work/#", 1)
+            body = struct.pack("!H", 1) + mqtt_raw._utf8("$share/g/work/#") + b"\x01"
+            quitter.sendall(mqtt_raw.packet(0x82, body))
+            assert mqtt_raw.read_packet(quitter)[0] == 9
+            settle()
+            publish(gw, "work", 20)
+            unacked = 0
+            quitter.settimeout(scaled(1))
+            try:
+                while True:
+                    ptype, _, _ = mqtt_raw.read_packet(quitter)
+                    unacked += ptype == 3
+            except (OSError, EOFError):
+                pass
+            assert unacked > 0, "the quitter should have been picked for some messages"
+            quitter.close()  # its session ends: what it never acknowledged goes to the keeper
+            got = payloads(keeper, COUNT, timeout=3)
+            assert sorted(set(got)) == sorted(b"%d" % i for i in range(20)), \
+                "keeper got %d unique of 20 (quitter held %d)" % (len(set(got)), unacked)
+        finally:
+            keeper.close()
+            quitter.close()
