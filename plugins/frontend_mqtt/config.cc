@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -19,6 +20,9 @@ const mqgw_config_key kConfigSchema[] = {
      "MQTT 5 Topic Alias Maximum announced to clients (0 = clients may not use topic aliases)"},
     {"response_information_prefix", MQGW_CFG_STRING, "response/", 0, 1, 0, nullptr,
      "MQTT 5 Response Information for clients that request it: this prefix + Client ID + '/'"},
+    {"session_expiry_max", MQGW_CFG_DURATION_MS, "259200000", 0, 1000, 4294967295000.0, nullptr,
+     "Longest a persistent session outlives its connection (3.1.1 clean session 0 sessions "
+     "included; MQTT 5 clients asking for more are told this value in CONNACK)"},
 };
 const uint32_t kConfigSchemaLen = sizeof(kConfigSchema) / sizeof(kConfigSchema[0]);
 
@@ -46,6 +50,9 @@ int parseConfig(const mqgw_kv* kv, size_t n, FrontendConfig& out) {
     } else if (key == "max_queued_messages") {
       if (!parseUint(kv[i].value, UINT32_MAX, v)) return MQGW_E_INVAL;
       out.maxQueuedMessages = static_cast<uint32_t>(v);
+    } else if (key == "session_expiry_max") {
+      if (!parseUint(kv[i].value, UINT64_MAX, v) || v < 1000) return MQGW_E_INVAL;
+      out.sessionExpiryMaxS = static_cast<uint32_t>(std::min<uint64_t>(v / 1000, UINT32_MAX - 1));
     } else if (key == "topic_alias_maximum") {
       if (!parseUint(kv[i].value, 65535, v)) return MQGW_E_INVAL;
       out.topicAliasMaximum = static_cast<uint16_t>(v);

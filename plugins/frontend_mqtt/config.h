@@ -15,6 +15,7 @@ struct FrontendConfig {
   uint32_t maxQueuedMessages = 1000; // QoS 1/2 messages waiting for the window
   uint16_t topicAliasMaximum = 10;   // MQTT 5 Topic Alias Maximum announced in CONNACK
   std::string responseInfoPrefix = "response/";  // MQTT 5 Response Information: prefix + id + "/"
+  uint32_t sessionExpiryMaxS = 259200;  // persistent sessions end this long after disconnecting
 };
 
 extern const mqgw_config_key kConfigSchema[];

@@ -102,9 +102,12 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
   params.struct_size = sizeof params;
   params.client_id = toStr(id);
   params.clean_start = c.cleanStart ? 1 : 0;
-  // v3 sessions without clean session never expire; v5 says so explicitly (default 0).
-  params.expiry_interval_s = v5() ? c.properties.sessionExpiryInterval.value_or(0)
+  // A 3.1.1 session without clean session "never" expires and MQTT 5 may ask for that too
+  // (0xFFFFFFFF): both are held to session_expiry_max, so abandoned Client IDs cannot pile up.
+  const uint32_t requested = v5() ? c.properties.sessionExpiryInterval.value_or(0)
                                   : (c.cleanStart ? 0 : UINT32_MAX);
+  params.expiry_interval_s = std::min(requested, cfg_->sessionExpiryMaxS);
+  const bool expiryCapped = params.expiry_interval_s != requested;
   connectExpiryZero_ = params.expiry_interval_s == 0;
   int present = 0;
   if (host().session_open(conn_, &params, &session_, &present) != MQGW_OK) {
@@ -122,7 +125,8 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
   sendWindow_ = std::max<uint32_t>(window, 1);
   host().conn_set_idle_timeout(conn_, uint64_t(keepAliveS) * 1500);  // 1.5 x keepalive
   bump(gMetrics.connects);
-  sendConnack(sessionPresent, idAssigned, serverKeepAlive);
+  sendConnack(sessionPresent, idAssigned, serverKeepAlive,
+              expiryCapped ? std::optional<uint32_t>(params.expiry_interval_s) : std::nullopt);
   // A resumed session's backlog follows the CONNACK: in-flight again with DUP, then queued.
   host().session_resume(session_);
   return std::nullopt;
@@ -159,7 +163,8 @@ uint8_t MqttConnection::keepWill(const mqtt::Connect& c, std::string_view client
 }
 
 void MqttConnection::sendConnack(bool sessionPresent, bool idAssigned,
-                                 std::optional<uint16_t> serverKeepAlive) {
+                                 std::optional<uint16_t> serverKeepAlive,
+                                 std::optional<uint32_t> sessionExpiry) {
   mqtt::Connack ack;
   ack.sessionPresent = sessionPresent;
   ack.reasonCode = reason::Success;
@@ -173,6 +178,7 @@ void MqttConnection::sendConnack(bool sessionPresent, bool idAssigned,
     // Maximum QoS is left out: absent means 2, and MQTT 5 3.2.2.3.4 allows only 0 or 1 in it.
     if (idAssigned) p.assignedClientIdentifier = clientId();
     if (serverKeepAlive) p.serverKeepAlive = *serverKeepAlive;
+    if (sessionExpiry) p.sessionExpiryInterval = *sessionExpiry;  // MQTT 5 3.2.2.3.2
     addConnackExtras(p);
   }
   mqtt::Buffer& b = scratchBuffer();

@@ -77,8 +77,8 @@ class MqttConnection {
   void refuseConnect(mqtt::Version v, uint8_t v5Reason);
   void refuseUnsupportedProtocol(const mqtt::Frame& f);
   std::optional<uint8_t> acceptConnect(const mqtt::Connect& c, bool& sessionPresent);
-  void sendConnack(bool sessionPresent, bool idAssigned,
-                   std::optional<uint16_t> serverKeepAlive);
+  void sendConnack(bool sessionPresent, bool idAssigned, std::optional<uint16_t> serverKeepAlive,
+                   std::optional<uint32_t> sessionExpiry);
   std::optional<uint16_t> negotiateKeepAlive(uint16_t requested, uint32_t& effectiveS) const;
   uint8_t keepWill(const mqtt::Connect& c, std::string_view clientId);
   // The Client ID as the core's session holds it ("" before CONNECT is accepted).

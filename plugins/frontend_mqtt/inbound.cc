@@ -225,7 +225,7 @@ Verdict MqttConnection::handleDisconnect(const mqtt::Frame& f) {
   if (std::optional<uint32_t> expiry = d.properties.sessionExpiryInterval; expiry && session_) {
     // MQTT 5 3.14.2.2.2: a session that began with expiry 0 may not be given one now.
     if (connectExpiryZero_ && *expiry != 0) return protocolError("session expiry set at DISCONNECT");
-    host().session_set_expiry(session_, *expiry);
+    host().session_set_expiry(session_, std::min(*expiry, cfg_->sessionExpiryMaxS));
   }
   willSuppressed_ = !(v5() && d.reasonCode == reason::DisconnectWithWill);
   closeConnection(MQGW_CLOSE_NORMAL);

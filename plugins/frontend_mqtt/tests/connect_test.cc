@@ -28,8 +28,8 @@ TEST(Connect, V31MqisdpIsAccepted) {
   auto bytes = connectPacket(Version::V31, "old-client", false, 10);
   EXPECT_EQ(h.feed(bytes), static_cast<long>(bytes.size()));
   EXPECT_EQ(hex(h.takeBytes()), "20 02 00 00");
-  EXPECT_EQ(fake().lastSession()->params.expiry_interval_s, UINT32_MAX)
-      << "a v3 persistent session never expires";
+  EXPECT_EQ(fake().lastSession()->params.expiry_interval_s, 259200u)
+      << "a v3 persistent session lasts session_expiry_max (3 days by default)";
   EXPECT_EQ(h.conn.idleTimeoutMs, 15000u);
 }
 
@@ -234,7 +234,7 @@ TEST(Connect, EntryRejectsOtherMajorAndShortHost) {
   EXPECT_EQ(d->kind, static_cast<uint32_t>(MQGW_KIND_FRONTEND));
   EXPECT_EQ(d->caps, MQGW_CAP_FRONTEND_SNIFF);
   EXPECT_EQ(static_cast<const mqgw_frontend_ops*>(d->ops)->struct_size, sizeof(mqgw_frontend_ops));
-  EXPECT_EQ(d->config_schema_len, 5u);
+  EXPECT_EQ(d->config_schema_len, 6u);
 }
 
 TEST(Connect, BadConfigValueFailsCreate) {

@@ -101,5 +101,30 @@ TEST(Owed, ResumeResendsWithDupAndOldIdsThenReleases) {
   fake().api.message_unref(b);
 }
 
+TEST(Owed, SessionExpiryIsHeldToTheConfiguredMaximum) {
+  {
+    Harness h(Config{{"session_expiry_max", "60000"}});
+    h.feed(connectPacket(Version::V311, "old-style", /*clean=*/false));
+    EXPECT_EQ(lastSession().params.expiry_interval_s, 60u) << "3.1.1 'never' becomes 60 s";
+  }
+  {
+    Harness h(Config{{"session_expiry_max", "60000"}});
+    mqtt::Connect c;
+    c.version = Version::V5;
+    c.clientId = "asks-forever";
+    c.cleanStart = false;
+    c.properties.sessionExpiryInterval = 0xFFFFFFFF;
+    mqtt::Buffer b;
+    mqtt::encodeConnect(c, b);
+    h.feed(b);
+    EXPECT_EQ(lastSession().params.expiry_interval_s, 60u);
+    auto packets = h.takePackets();
+    ASSERT_EQ(packets.size(), 1u);
+    mqtt::Connack ack;
+    ASSERT_FALSE(mqtt::decodeConnack(packets[0].frame(), Version::V5, ack));
+    EXPECT_EQ(ack.properties.sessionExpiryInterval, 60u) << "MQTT 5 3.2.2.3.2: told in CONNACK";
+  }
+}
+
 }  // namespace
 }  // namespace mqgw::mqttfe::testing
