@@ -105,3 +105,27 @@ def test_metrics_count_connections_and_messages(gw):
     assert during["mqgw_messages_delivered_total"] - \
         before.get("mqgw_messages_delivered_total", 0) == 10
     assert gw.wait_metric("mqgw_connections_active", lambda v: v == 0) == 0
+
+
+def test_overlapping_subscriptions_deliver_once_at_the_highest_qos(gw):
+    """MQTT-3.3.5-1: one message, at the maximum QoS of the matching subscriptions."""
+    with PahoClient(gw.address(), "overlap") as sub, PahoClient(gw.address(), "o-pub") as pub:
+        sub.subscribe("o/#", 0)
+        sub.subscribe("o/x", 1)
+        pub.publish("o/x", b"hi", 1)
+        got = sub.receive(2, timeout=2)
+        assert got == [("o/x", b"hi", 1)], got
+
+
+def test_resubscribe_replaces_qos_and_unsubscribe_removes_only_the_exact_filter(gw):
+    """MQTT-3.8.4-3 (same filter replaces the subscription) and MQTT-3.10.4-1 (exact match)."""
+    with PahoClient(gw.address(), "resub") as sub, PahoClient(gw.address(), "r-pub") as pub:
+        sub.subscribe("r/x", 0)
+        sub.subscribe("r/x", 1)  # replaces: now QoS 1
+        sub.subscribe("r/+", 0)
+        sub.unsubscribe("r/#")  # not a filter we hold: nothing changes
+        pub.publish("r/x", b"one", 1)
+        assert sub.receive(2, timeout=2) == [("r/x", b"one", 1)]
+        sub.unsubscribe("r/x")  # exact: r/+ stays
+        pub.publish("r/x", b"two", 1)
+        assert sub.receive(2, timeout=2) == [("r/x", b"two", 0)]
