@@ -19,6 +19,7 @@ VIOLATIONS = [
     ("subscribe_bad_flags", True, mqtt_raw.packet(0x80, b"\x00\x01\x00\x01t\x00")),
     ("remaining_length_overflow", True, b"\x30\xff\xff\xff\xff\x7f"),
     ("topic_with_wildcard", True, mqtt_raw.packet(0x30, b"\x00\x03a/#x")),
+    ("disconnect_with_flag_bits", True, mqtt_raw.packet(0xE1)),  # MQTT-3.14.1-1
 ]
 
 
