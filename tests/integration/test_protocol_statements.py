@@ -40,3 +40,53 @@ def test_the_publishers_dup_flag_is_not_passed_on(gw):
     finally:
         receiver.close()
         sender.close()
+
+
+def _retained_seen(gw, client_id, topic):
+    """What a new subscriber to `topic` receives at once: [(payload, qos)]."""
+    with PahoClient(gw.address(), client_id) as sub:
+        sub.subscribe(topic, 1)
+        return [(p, q) for _, p, q in sub.receive(2, timeout=1.5)]
+
+
+def test_a_qos0_retained_message_replaces_and_retain_0_leaves_it_alone(gw):
+    """MQTT-3.3.1-7 (a QoS 0 retained message replaces the old one) and MQTT-3.3.1-12 (a
+    PUBLISH with RETAIN 0 does not touch the retained message)."""
+    with PahoClient(gw.address(), "ret-pub") as pub:
+        pub.client.publish("keep/t", b"first", 1, retain=True).wait_for_publish(scaled(5))
+        pub.client.publish("keep/t", b"second", 0, retain=True)
+        pub.client.publish("keep/t", b"live", 1, retain=False).wait_for_publish(scaled(5))
+    assert _retained_seen(gw, "late", "keep/t") == [(b"second", 0)]
+
+
+def test_a_will_goes_out_with_retain_0_and_only_when_asked_for(gw):
+    """MQTT-3.1.2-16 (will RETAIN 0: published as non-retained) and MQTT-3.1.2-12 (no will
+    flag: nothing is published when the connection drops)."""
+    with PahoClient(gw.address(), "will-watch") as watch:
+        watch.subscribe("wills/#", 1)
+        plain = mqtt_raw.connect(gw.address(), "no-will")
+        plain.close()
+        body = mqtt_raw._utf8("MQTT") + bytes([4, 0x06 | 0x08]) + struct.pack("!H", 60)
+        body += mqtt_raw._utf8("with-will") + mqtt_raw._utf8("wills/w") + mqtt_raw._utf8("bye")
+        sock = mqtt_raw.open_socket(gw.address())
+        sock.sendall(mqtt_raw.packet(0x10, body))  # clean, will QoS 1, will retain 0
+        assert mqtt_raw.read_packet(sock)[0] == mqtt_raw.CONNACK_TYPE
+        sock.close()
+        got = watch.receive(2, timeout=2)
+        assert [(t, p) for t, p, _ in got] == [("wills/w", b"bye")], got
+    assert _retained_seen(gw, "late-will", "wills/#") == [], "a will with RETAIN 0 is not kept"
+
+
+def test_a_qos1_packet_id_is_reusable_after_its_puback(gw):
+    """MQTT-4.3.2-2: after PUBACK the packet id is free; the same id is a new message."""
+    with PahoClient(gw.address(), "id-watch") as watch:
+        watch.subscribe("ids/#", 1)
+        sock = mqtt_raw.connect(gw.address(), "id-reuser")
+        try:
+            for payload in (b"one", b"two"):
+                sock.sendall(mqtt_raw.packet(0x32, mqtt_raw._utf8("ids/x") + b"\x00\x05" + payload))
+                ptype, _, body = mqtt_raw.read_packet(sock)
+                assert ptype == 4 and body == b"\x00\x05"
+        finally:
+            sock.close()
+        assert [p for _, p, _ in watch.receive(2, timeout=3)] == [b"one", b"two"]
