@@ -90,3 +90,104 @@ def test_a_qos1_packet_id_is_reusable_after_its_puback(gw):
         finally:
             sock.close()
         assert [p for _, p, _ in watch.receive(2, timeout=3)] == [b"one", b"two"]
+
+
+BAD_UTF8 = b"\xc3\x28"  # an invalid two-byte sequence
+
+
+def _raw_str(data):
+    return struct.pack("!H", len(data)) + data
+
+
+def _connect_with(client_id=b"ok-id", will_topic=None, username=None):
+    flags = 0x02
+    payload = _raw_str(client_id)
+    if will_topic is not None:
+        flags |= 0x04
+        payload += _raw_str(will_topic) + _raw_str(b"w")
+    if username is not None:
+        flags |= 0x80
+        payload += _raw_str(username)
+    body = mqtt_raw._utf8("MQTT") + bytes([4, flags]) + struct.pack("!H", 60) + payload
+    return mqtt_raw.packet(0x10, body)
+
+
+def _closed_without_connack(gw, packet):
+    sock = mqtt_raw.open_socket(gw.address())
+    try:
+        sock.sendall(packet)
+        sock.settimeout(scaled(3))
+        try:
+            ptype, _, body = mqtt_raw.read_packet(sock)
+        except (EOFError, OSError):
+            return True
+        return ptype == mqtt_raw.CONNACK_TYPE and body[1] != 0 and \
+            mqtt_raw.wait_closed(sock, scaled(3)) is not None
+    finally:
+        sock.close()
+
+
+def test_ill_formed_utf8_in_connect_fields_closes_the_connection(gw):
+    """MQTT-1.5.3-1 via MQTT-3.1.3-4 (Client ID), 3.1.3-10 (Will Topic), 3.1.3-11 (User Name)."""
+    before = gw.metric("mqgw_mqtt_protocol_errors_total")
+    assert _closed_without_connack(gw, _connect_with(client_id=b"id" + BAD_UTF8))
+    assert _closed_without_connack(gw, _connect_with(will_topic=b"w/" + BAD_UTF8))
+    assert _closed_without_connack(gw, _connect_with(username=b"u" + BAD_UTF8))
+    assert gw.wait_metric("mqgw_mqtt_protocol_errors_total", lambda v: v >= before + 3)
+
+
+def test_ill_formed_utf8_in_subscribe_or_unsubscribe_filters_closes(gw):
+    """MQTT-3.8.3-1 (SUBSCRIBE) and MQTT-3.10.3-1 (UNSUBSCRIBE) filters must be UTF-8."""
+    for first_byte, tail in ((0x82, b"\x00"), (0xA2, b"")):
+        sock = mqtt_raw.connect(gw.address(), "filters-%x" % first_byte)
+        try:
+            sock.sendall(mqtt_raw.packet(first_byte, b"\x00\x01" + _raw_str(b"f/" + BAD_UTF8) + tail))
+            assert mqtt_raw.wait_closed(sock, scaled(3)) is not None
+        finally:
+            sock.close()
+
+
+def test_a_byte_order_mark_in_a_topic_is_kept(gw):
+    """MQTT-1.5.3-3: U+FEFF is part of the string, never stripped."""
+    topic = "\ufeffbom/t"
+    with PahoClient(gw.address(), "bom-sub") as sub, PahoClient(gw.address(), "bom-pub") as pub:
+        sub.subscribe(topic, 1)
+        pub.publish(topic, b"x", 1)
+        assert sub.receive(1) == [(topic, b"x", 1)]
+
+
+def _nothing_then_closed(gw, packet):
+    sock = mqtt_raw.open_socket(gw.address())
+    try:
+        sock.sendall(packet)
+        sock.settimeout(scaled(3))
+        try:
+            data = sock.recv(64)
+        except OSError:
+            data = b""
+        return data == b""
+    finally:
+        sock.close()
+
+
+def test_a_connect_that_does_not_conform_is_closed_without_connack(gw):
+    """MQTT-3.1.4-1 (close without CONNACK): the reserved flag bit (MQTT-3.1.2-3), and a flag
+    whose field is missing — will (MQTT-3.1.2-9), user name (3.1.2-19), password (3.1.2-21)."""
+    def connect(flags, payload):
+        body = mqtt_raw._utf8("MQTT") + bytes([4, flags]) + struct.pack("!H", 60) + payload
+        return mqtt_raw.packet(0x10, body)
+    cid = mqtt_raw._utf8("shape")
+    assert _nothing_then_closed(gw, connect(0x03, cid)), "reserved bit set"
+    assert _nothing_then_closed(gw, connect(0x06, cid)), "will flag, no will topic/message"
+    assert _nothing_then_closed(gw, connect(0x82, cid)), "user name flag, no user name"
+    assert _nothing_then_closed(gw, connect(0xC2, cid + mqtt_raw._utf8("u"))), \
+        "password flag, no password"
+
+
+def test_unicode_equivalent_topics_do_not_match(gw):
+    """MQTT-4.7.3-4: no normalisation: precomposed and decomposed forms are different topics."""
+    with PahoClient(gw.address(), "nfc-sub") as sub, PahoClient(gw.address(), "nfd-pub") as pub:
+        sub.subscribe("caf\u00e9", 1)
+        pub.publish("cafe\u0301", b"decomposed", 1)
+        pub.publish("caf\u00e9", b"precomposed", 1)
+        assert [p for _, p, _ in sub.receive(2, timeout=2)] == [b"precomposed"]
