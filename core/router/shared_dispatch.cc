@@ -155,7 +155,7 @@ bool Router::hasShared(const Session* s) const {
 }
 
 // A member whose session ends hands what it still owed to the rest of its groups: messages it
-// never got (queued) or never acknowledged (sent), not QoS 2 ones it already PUBREC'd.
+// never got (queued) and QoS 1 messages it never acknowledged.
 void Router::redistributeShared(Session* s) {
   if (!s->backlog || !s->subscriptions) return;
   auto handOn = [&](mqgw_message* msg) {
@@ -171,8 +171,10 @@ void Router::redistributeShared(Session* s) {
       return;  // one member of one group: the message was picked once for this session
     }
   };
+  // A QoS 2 message whose delivery had begun must not go to anyone else (MQTT 5 4.8.2-5);
+  // QoS 1 in flight and anything still queued should (4.8.2-6).
   for (const mqgw_parked& p : s->backlog->parked)
-    if (p.state != MQGW_PARKED_RELEASED) handOn(p.msg);
+    if (p.state == MQGW_PARKED_QUEUED || (p.state == MQGW_PARKED_SENT && p.qos < 2)) handOn(p.msg);
   for (const QueuedDelivery& q : s->backlog->queue) handOn(q.msg);
 }
 

@@ -4,6 +4,7 @@
 // together with the QoS 2 packet ids not yet released. A resumed session gets them back through
 // on_resume: in-flight ones are sent again with DUP and their old packet ids (MQTT 3.1.1 4.4,
 // MQTT 5 4.4), PUBREC'd ones get their PUBREL again, queued ones wait for the window as before.
+#include <algorithm>
 #include <vector>
 
 #include "connection.h"
@@ -94,9 +95,13 @@ void MqttConnection::resendOwed(const mqgw_parked& o) {
   uint32_t subId = o.subscription_id;
   std::span<const uint32_t> ids(&subId, v5() && subId ? 1u : 0u);
   const mqgw_message_view& v = *host().message_view(o.msg);
-  if (!publishOfView(v, o.qos, o.retain != 0, ids, v.has_expiry ? wallClockMs() : 0, p)) {
-    releaseInflight(o.packet_id);  // expired while the client was away
-    bump(gMetrics.expired);
+  // Expiry only stops a delivery that has not begun (MQTT 5 3.3.2-5): this one was sent, so it
+  // goes out again, with at least a second of its lifetime left.
+  uint64_t now = v.has_expiry ? wallClockMs() : 0;
+  if (v.has_expiry && v.expiry_interval_s > 0)
+    now = std::min<uint64_t>(now, v.created_ms + (v.expiry_interval_s - 1) * 1000ull);
+  if (!publishOfView(v, o.qos, o.retain != 0, ids, now, p)) {
+    releaseInflight(o.packet_id);  // an expiry interval of 0: nothing left to send
     return;
   }
   p.dup = true;  // the full topic, never an alias: aliases do not survive a connection

@@ -126,5 +126,25 @@ TEST(Owed, SessionExpiryIsHeldToTheConfiguredMaximum) {
   }
 }
 
+TEST(Owed, AnExpiredMessageAlreadySentIsStillSentAgain) {
+  Harness h;
+  h.connect(Version::V5);
+  h.takePackets();
+  mqgw_message* a = makeMessage("t/a", "A", 1);
+  a->view.has_expiry = 1;
+  a->view.expiry_interval_s = 10;
+  a->view.created_ms = 1000;  // long ago: expired while the client was away
+  mqgw_parked owed = {sizeof(mqgw_parked), a, 1, 0, MQGW_PARKED_SENT, 3, 0};
+  h.ops->on_resume(h.conn.state, &owed, 1, nullptr, 0);
+  auto packets = h.takePackets();
+  ASSERT_EQ(packets.size(), 1u) << "MQTT 5 3.3.2-5: expiry only stops a delivery not yet begun";
+  mqtt::Publish p;
+  ASSERT_FALSE(mqtt::decodePublish(packets[0].frame(), Version::V5, p));
+  EXPECT_TRUE(p.dup);
+  EXPECT_EQ(p.properties.messageExpiryInterval, 1u);
+  h.feed(ackPacket(Version::V5, PacketType::Puback, 3));
+  fake().api.message_unref(a);
+}
+
 }  // namespace
 }  // namespace mqgw::mqttfe::testing
