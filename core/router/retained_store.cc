@@ -7,16 +7,7 @@
 
 namespace mqgw::router {
 namespace {
-
-constexpr size_t kEnd = std::string_view::npos;
-
-// The level starting at *pos; moves *pos past it and its '/', or to kEnd after the last one.
-std::string_view nextLevel(std::string_view s, size_t* pos) {
-  size_t start = *pos, slash = s.find('/', start);
-  *pos = slash == s.npos ? kEnd : slash + 1;
-  return s.substr(start, slash == s.npos ? s.npos : slash - start);
-}
-
+constexpr size_t kEnd = kLevelsEnd;
 }  // namespace
 
 RetainedStore::~RetainedStore() { releaseAll(root_); }

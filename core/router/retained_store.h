@@ -10,6 +10,8 @@
 // Not thread-safe. Memory is not bounded yet (no config limit); durability comes with storage.
 #pragma once
 
+#include "router/topic_levels.h"
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -42,12 +44,6 @@ class RetainedStore {
   size_t size() const { return size_; }
 
  private:
-  struct LevelHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
   struct Node {
     std::unordered_map<std::string, std::unique_ptr<Node>, LevelHash, std::equal_to<>> children;
     mqgw_message* msg = nullptr;  // one reference owned by the store

@@ -16,6 +16,8 @@
 // hash lookup. The walk is iterative: deep topics cannot overflow the thread's stack.
 #pragma once
 
+#include "router/topic_levels.h"
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -112,21 +114,7 @@ class TopicTree {
   bool empty() const { return size_ == 0; }
 
  private:
-  static constexpr size_t kEnd = std::string_view::npos;
-
-  // The level starting at *pos; moves *pos past it and its '/', or to kEnd after the last one.
-  static std::string_view nextLevel(std::string_view s, size_t* pos) {
-    size_t start = *pos, slash = s.find('/', start);
-    *pos = slash == s.npos ? kEnd : slash + 1;
-    return s.substr(start, slash == s.npos ? s.npos : slash - start);
-  }
-
-  struct LevelHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  static constexpr size_t kEnd = kLevelsEnd;
 
   struct Node {
     std::unordered_map<std::string, std::unique_ptr<Node>, LevelHash, std::equal_to<>> children;
