@@ -193,6 +193,13 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
   addReasonString(ack.properties, worst == ack.reasonCodes.end() ? 0 : *worst, nullptr, false);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeSuback(ack, version_, b);
+  if (clientMaxPacket_ && b.size() > clientMaxPacket_ && ack.properties.reasonString) {
+    // One code per filter: addReasonString's fixed allowance does not cover a long SUBACK, and
+    // the string must not push it past the client's Maximum Packet Size (MQTT 5 3.9.2-1).
+    ack.properties.reasonString.reset();
+    b.clear();
+    mqtt::encodeSuback(ack, version_, b);
+  }
   write(b);
   return std::nullopt;
 }

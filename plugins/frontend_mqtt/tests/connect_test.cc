@@ -56,6 +56,25 @@ TEST(Connect, V5ConnackAnnouncesServerLimits) {
   EXPECT_FALSE(ack.properties.serverKeepAlive);
 }
 
+// MQTT-4.12.0-6: a CONNECT without Authentication Method gets no AUTH and no method back.
+TEST(Connect, V5WithoutAuthenticationMethodGetsNoAuthExchange) {
+  Harness h;
+  auto bytes = connectPacket(Version::V5, "plain", true, 30);
+  EXPECT_EQ(h.feed(bytes), static_cast<long>(bytes.size()));
+  h.feed(subscribePacket(Version::V5, 1, {{"a/b", 1}}));
+  h.feed(bytesOf({0xC0, 0x00}));  // PINGREQ
+  auto packets = h.takePackets();
+  ASSERT_EQ(packets.size(), 3u);
+  EXPECT_EQ(packets[0].type, PacketType::Connack);
+  EXPECT_EQ(packets[1].type, PacketType::Suback);
+  EXPECT_EQ(packets[2].type, PacketType::Pingresp) << "no AUTH anywhere in the exchange";
+  mqtt::Connack ack;
+  ASSERT_FALSE(mqtt::decodeConnack(packets[0].frame(), Version::V5, ack));
+  EXPECT_EQ(ack.reasonCode, 0);
+  EXPECT_FALSE(ack.properties.authenticationMethod);
+  EXPECT_FALSE(ack.properties.authenticationData);
+}
+
 TEST(Connect, V5SessionExpiryAndReceiveMaximumFromClient) {
   Harness h;
   mqtt::Connect c;

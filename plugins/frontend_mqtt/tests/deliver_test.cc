@@ -1,4 +1,5 @@
-// Outbound delivery: QoS 0 drop under backpressure, the inflight window, the bounded queue.
+// Outbound delivery: QoS 0 drop under backpressure, the inflight window, the bounded queue, and
+// how refusals, UNSUBSCRIBE and a full window leave deliveries already started.
 #include <gtest/gtest.h>
 
 #include "fake_host.h"
@@ -78,6 +79,101 @@ TEST(Deliver, Qos2OutboundExchange) {
   EXPECT_EQ(hex(h.takeBytes()), "62 02 00 01") << "PUBREL; the slot is still taken";
   h.feed(ackPacket(Version::V311, PacketType::Pubcomp, 1));
   EXPECT_EQ(publishIds(h.takePackets(), Version::V311), (std::vector<uint16_t>{2}));
+}
+
+std::vector<uint8_t> unsubscribePacket(Version v, uint16_t id, std::string_view filter) {
+  mqtt::Unsubscribe u;
+  u.packetId = id;
+  u.filters = {filter};
+  mqtt::Buffer b;
+  mqtt::encodeUnsubscribe(u, v, b);
+  return b;
+}
+
+std::vector<PacketType> typesOf(const std::vector<OutPacket>& packets) {
+  std::vector<PacketType> types;
+  for (const OutPacket& p : packets) types.push_back(p.type);
+  return types;
+}
+
+// MQTT-3.3.4-10 / MQTT-4.9.0-3: a send quota at zero holds back PUBLISH only.
+TEST(Deliver, OtherPacketsAreAnsweredWhileTheWindowIsFull) {
+  Harness h;
+  mqtt::Connect c;
+  c.version = Version::V5;
+  c.clientId = "rm1";
+  c.properties.receiveMaximum = 1;
+  mqtt::Buffer b;
+  mqtt::encodeConnect(c, b);
+  h.feed(b);
+  h.takePackets();
+  Msg a("t/a", 2), next("t/b");
+  deliver(h, a.m, 2);     // the only slot
+  deliver(h, next.m, 1);  // waits for it
+  EXPECT_EQ(publishIds(h.takePackets(), Version::V5), (std::vector<uint16_t>{1}));
+  h.feed(bytesOf({0xC0, 0x00}));                          // PINGREQ
+  h.feed(subscribePacket(Version::V5, 7, {{"x/y", 1}}));  // SUBSCRIBE
+  h.feed(unsubscribePacket(Version::V5, 8, "x/y"));       // UNSUBSCRIBE
+  h.feed(publishPacket(Version::V5, "in", "1", 1, 9));    // the client's own QoS 1 message
+  h.completePublish(0, MQGW_OK);
+  h.feed(ackPacket(Version::V5, PacketType::Pubrec, 1));  // slot stays taken until PUBCOMP
+  EXPECT_EQ(typesOf(h.takePackets()),
+            (std::vector<PacketType>{PacketType::Pingresp, PacketType::Suback,
+                                     PacketType::Unsuback, PacketType::Puback,
+                                     PacketType::Pubrel}))
+      << "every answer goes out at once, and no PUBLISH beyond the quota";
+  h.feed(ackPacket(Version::V5, PacketType::Pubcomp, 1));
+  EXPECT_EQ(publishIds(h.takePackets(), Version::V5), (std::vector<uint16_t>{2}));
+}
+
+// MQTT-4.4.0-2 (and 4.8.2-6 on the frontend's side): a refusing PUBACK/PUBREC ends the delivery;
+// the message is neither retransmitted nor kept for the session.
+TEST(Deliver, RefusingPubackOrPubrecEndsTheDelivery) {
+  Harness h(Config{{"max_inflight", "2"}});
+  h.connect(Version::V5);
+  Msg a("t/a", 1), b("t/b", 2), c("t/c", 1);
+  deliver(h, a.m, 1);
+  deliver(h, b.m, 2);
+  deliver(h, c.m, 1);  // queued behind the full window
+  EXPECT_EQ(publishIds(h.takePackets(), Version::V5), (std::vector<uint16_t>{1, 2}));
+  h.feed(ackPacket(Version::V5, PacketType::Puback, 1, 0x80));
+  EXPECT_EQ(a.m->refs, 1) << "released, not kept for a retransmission";
+  EXPECT_EQ(publishIds(h.takePackets(), Version::V5), (std::vector<uint16_t>{3}))
+      << "the refused one freed its slot";
+  h.feed(ackPacket(Version::V5, PacketType::Pubrec, 2, 0x87));
+  EXPECT_EQ(h.takeBytes(), "") << "no PUBREL after a refusing PUBREC";
+  EXPECT_EQ(b.m->refs, 1);
+  h.closeFromCore(MQGW_CLOSE_PEER_RESET);
+  const mqgw_session& s = *fake().lastSession();
+  ASSERT_EQ(s.parked.size(), 1u) << "only the unacknowledged c is owed";
+  EXPECT_EQ(s.parked[0].msg, c.m);
+}
+
+// MQTT-3.10.4-3: UNSUBSCRIBE does not stop the QoS 1/2 deliveries already started.
+TEST(Deliver, InflightDeliveriesCompleteAfterUnsubscribe) {
+  for (Version v : {Version::V311, Version::V5}) {
+    SCOPED_TRACE(v == Version::V5 ? "v5" : "v3.1.1");
+    Harness h;
+    h.connect(v);
+    h.feed(subscribePacket(v, 1, {{"t/#", 2}}));
+    h.takePackets();
+    Msg a("t/a", 1), b("t/b", 2);
+    deliver(h, a.m, 1);
+    deliver(h, b.m, 2);
+    EXPECT_EQ(publishIds(h.takePackets(), v), (std::vector<uint16_t>{1, 2}));
+    h.feed(unsubscribePacket(v, 2, "t/#"));
+    EXPECT_EQ(typesOf(h.takePackets()), (std::vector<PacketType>{PacketType::Unsuback}));
+    ASSERT_EQ(fake().unsubscribes, (std::vector<std::string>{"t/#"}));
+    EXPECT_EQ(b.m->refs, 2) << "still held for its delivery";
+    h.feed(ackPacket(v, PacketType::Pubrec, 2));
+    EXPECT_EQ(hex(h.takeBytes()).substr(0, 2), "62") << "PUBREL: the QoS 2 flow goes on";
+    h.feed(ackPacket(v, PacketType::Puback, 1));
+    h.feed(ackPacket(v, PacketType::Pubcomp, 2));
+    EXPECT_EQ(a.m->refs, 1);
+    EXPECT_EQ(b.m->refs, 1);
+    h.closeFromCore(MQGW_CLOSE_PEER_RESET);
+    EXPECT_TRUE(fake().lastSession()->parked.empty()) << "both deliveries completed";
+  }
 }
 
 TEST(Deliver, FullQueueDropsTheOldestQos1) {

@@ -83,6 +83,40 @@ TEST(Publish, Qos2ExchangePublishesOnce) {
   EXPECT_EQ(fake().publishes.size(), 2u) << "after PUBCOMP the id is free for a new message";
 }
 
+// MQTT-4.3.3-9: after a PUBREC >= 0x80 the packet id is free; the same id is a new message.
+TEST(Publish, V5Qos2IdStartsANewMessageAfterARefusingPubrec) {
+  Harness h;
+  h.connect(Version::V5);
+  h.feed(publishPacket(Version::V5, "a/b", "first", 2, 5));
+  h.completePublish(0, MQGW_E_DENIED);  // the core refused to store it
+  std::string pubrec = hex(h.takeBytes());
+  EXPECT_EQ(pubrec.substr(0, 2) + pubrec.substr(5, 9), "50 00 05 87") << "PUBREC 0x87";
+  h.feed(publishPacket(Version::V5, "a/b", "second", 2, 5));
+  ASSERT_EQ(fake().publishes.size(), 2u) << "not taken for a retransmission of the refused one";
+  EXPECT_EQ(fake().publishes[1].msg->payload, "second");
+  h.completePublish(1, MQGW_OK);
+  EXPECT_EQ(hex(h.takeBytes()), "50 02 00 05");
+  h.feed(ackPacket(Version::V5, PacketType::Pubrel, 5));
+  EXPECT_EQ(hex(h.takeBytes()), "70 02 00 05");
+
+  // Refused by the frontend itself (Payload Format Indicator 1 with bytes that are not UTF-8).
+  mqtt::Publish bad;
+  bad.topic = "a/b";
+  bad.payload = "\xff";
+  bad.qos = 2;
+  bad.packetId = 6;
+  bad.properties.payloadFormatIndicator = 1;
+  mqtt::Buffer b;
+  mqtt::encodePublish(bad, Version::V5, b);
+  h.feed(b);
+  pubrec = hex(h.takeBytes());
+  EXPECT_EQ(pubrec.substr(0, 2) + pubrec.substr(5, 9), "50 00 06 99") << "PUBREC 0x99";
+  h.feed(publishPacket(Version::V5, "a/b", "third", 2, 6));
+  ASSERT_EQ(fake().publishes.size(), 3u);
+  h.completePublish(2, MQGW_OK);
+  EXPECT_EQ(hex(h.takeBytes()), "50 02 00 06");
+}
+
 TEST(Publish, V5PubrelForUnknownIdGetsNotFound) {
   Harness h;
   h.connect(Version::V5);

@@ -75,6 +75,22 @@ std::vector<BadCase> badCases() {
           ProtocolError},
       {"property_bad_utf8", V5, {0x30, 0x08, 0x00, 0x01, 't', 0x04, 0x03, 0x00, 0x01, 0xFF},
           MalformedPacket},
+      // User Property (a UTF-8 String Pair): each half is checked on its own (MQTT-1.5.7-1)
+      {"user_property_key_bad_utf8", V5,
+          {0x30, 0x0B, 0x00, 0x01, 't', 0x07, 0x26, 0x00, 0x01, 0xFF, 0x00, 0x01, 'v'},
+          MalformedPacket},
+      {"user_property_value_surrogate", V5,
+          {0x30, 0x0D, 0x00, 0x01, 't', 0x09, 0x26, 0x00, 0x01, 'k', 0x00, 0x03, 0xED, 0xA0,
+              0x80},
+          MalformedPacket},
+      {"user_property_value_nul", V5,
+          {0x30, 0x0B, 0x00, 0x01, 't', 0x07, 0x26, 0x00, 0x01, 'k', 0x00, 0x01, 0x00},
+          MalformedPacket},
+      // a Response Topic is a Topic Name: no wildcards (MQTT-3.3.2-14)
+      {"response_topic_wildcard_plus", V5,
+          {0x30, 0x0A, 0x00, 0x01, 't', 0x06, 0x08, 0x00, 0x03, 'a', '/', '+'}, ProtocolError},
+      {"response_topic_wildcard_hash", V5,
+          {0x30, 0x08, 0x00, 0x01, 't', 0x04, 0x08, 0x00, 0x01, '#'}, ProtocolError},
       {"subscribe_duplicate_subscription_id", V5,
           {0x82, 0x0B, 0x00, 0x01, 0x04, 0x0B, 0x01, 0x0B, 0x02, 0x00, 0x01, 'a', 0x00},
           ProtocolError},
@@ -138,6 +154,9 @@ std::vector<BadCase> badCases() {
       {"disconnect_v5_trailing", V5, {0xE0, 0x03, 0x00, 0x00, 0x00}, MalformedPacket},
       {"auth_before_v5", V311, {0xF0, 0x00}, MalformedPacket},
       {"auth_bad_reason", V5, {0xF0, 0x01, 0x01}, MalformedPacket},
+      {"auth_flags_1", V5, {0xF1, 0x00}, MalformedPacket},
+      {"auth_flags_8", V5, {0xF8, 0x02, 0x00, 0x00}, MalformedPacket},
+      {"disconnect_v5_flags_2", V5, {0xE2, 0x00}, MalformedPacket},
   };
 }
 
