@@ -84,6 +84,7 @@ const char* expected(uint32_t type) {
     case MQGW_CFG_DURATION_MS: return "a duration";
     case MQGW_CFG_SIZE: return "a size";
     case MQGW_CFG_FILE: return "a file path";
+    case MQGW_CFG_DIR: return "a directory path";
     case MQGW_CFG_ENUM: return "one of the allowed words";
     default: return "a string";
   }
@@ -162,6 +163,13 @@ bool normalize(const Reader& r, const mqgw_config_key& k, const std::string& tex
       }
       *out = r.resolvePath(text);
       return readableFile(*out, why);
+    case MQGW_CFG_DIR:
+      if (text.empty()) {
+        *why = "expected a directory path, got ''";
+        return false;
+      }
+      *out = r.resolvePath(text);
+      return true;
     case MQGW_CFG_ENUM:
       if (!oneOf(k.enum_values, text)) {
         *why = "'" + text + "' is not one of " + (k.enum_values ? k.enum_values : "");

@@ -16,6 +16,7 @@
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
 #include "gateway/plugin_setup.h"
+#include "gateway/restore.h"
 #include "log/log.h"
 #include "metrics/metrics.h"
 #include "net/listener.h"
@@ -162,6 +163,12 @@ int runGateway(const Options& o) {
   gw.createWorkers(cfg.workers);
   if (int rc = setup.startStorage(); rc != kExitOk) return rc;
   for (auto& w : gw.workers()) w->start();
+  if (int rc = restoreDurableState(); rc != kExitOk) {
+    for (auto& w : gw.workers()) w->requestStop();
+    for (auto& w : gw.workers()) w->join();
+    setup.stopStorage();
+    return rc;
+  }
   for (auto& l : rt->listeners) l->startAccepting(&rt->loop);
   uv_signal_init(&rt->loop, &rt->sigint);
   uv_signal_init(&rt->loop, &rt->sigterm);

@@ -1,5 +1,7 @@
 #include "gateway/storage_binding.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "gateway/gateway.h"
@@ -11,6 +13,8 @@
 
 namespace mqgw {
 namespace {
+
+constexpr size_t kMaxFeedBatch = 65536;
 
 struct PendingPublish {
   Worker* worker;
@@ -66,30 +70,85 @@ int StorageBinding::publish(Connection* origin, mqgw_message* msg, uint64_t cook
 }
 
 void StorageBinding::feed(mqgw_message* msg) {
-  // A backend that feeds itself (e.g. a Kafka consumer) may call from its own thread: pick a
-  // worker to own the fan-out.
-  Worker* w = Worker::current();
-  Gateway& gw = Gateway::get();
-  if (w) return w->router().route(msg);
+  // A backend that feeds itself (the native writer thread, a Kafka consumer) calls from its own
+  // thread: worker 0 owns the fan-out of fed messages, so every worker sees them in feed order.
+  // Messages fed while worker 0 has not yet taken the previous batch join it: one post per
+  // batch, not per message.
+  if (Worker* w = Worker::current(); w && w->index() == 0) return w->router().route(msg);
   message::ref(msg);
-  Worker& first = gw.worker(0);
-  struct Hop {
-    Worker* w;
-    mqgw_message* m;
-  };
-  auto* hop = new Hop{&first, msg};
-  bool posted = first.post(
-      [](void* a) {
-        auto* h = static_cast<Hop*>(a);
-        h->w->router().route(h->m);
-        message::unref(h->m);
-        delete h;
-      },
-      hop);
-  if (!posted) {
-    message::unref(msg);
-    delete hop;
+  bool post;
+  {
+    // Bounded: a backend that feeds faster than worker 0 routes (a replay, a Kafka catch-up)
+    // waits here rather than growing the batch without limit.
+    std::unique_lock lock(feedMu_);
+    feedTaken_.wait(lock, [&] { return feedBatch_.size() < kMaxFeedBatch; });
+    post = feedBatch_.empty();
+    feedBatch_.push_back(msg);
   }
+  if (post && !Gateway::get().worker(0).post(routeFedBatch, this)) {
+    std::lock_guard lock(feedMu_);
+    for (auto* m : feedBatch_) message::unref(m);
+    feedBatch_.clear();
+  }
+}
+
+void StorageBinding::routeFedBatch(void* self) {
+  auto* b = static_cast<StorageBinding*>(self);
+  std::vector<mqgw_message*> batch;
+  {
+    std::lock_guard lock(b->feedMu_);
+    batch.swap(b->feedBatch_);
+  }
+  b->feedTaken_.notify_all();
+  Router& router = Worker::current()->router();
+  for (auto* m : batch) {
+    router.route(m);
+    message::unref(m);
+  }
+}
+
+void StorageBinding::putSession(const std::string& clientId, const std::vector<uint8_t>& state) {
+  int rc = ops_->session_put(backend_, {clientId.data(), clientId.size()}, state.data(),
+                             state.size());
+  if (rc != MQGW_OK) spdlog::warn("storage '{}': session_put failed: {}", name_, rc);
+}
+
+void StorageBinding::deleteSession(const std::string& clientId) {
+  int rc = ops_->session_delete(backend_, {clientId.data(), clientId.size()});
+  if (rc != MQGW_OK) spdlog::warn("storage '{}': session_delete failed: {}", name_, rc);
+}
+
+void StorageBinding::initFloors(uint32_t workers, const std::vector<mqgw_position>& floors) {
+  std::lock_guard lock(floorMu_);
+  floors_.assign(workers, floors);
+}
+
+void StorageBinding::putCursors(uint32_t worker, const std::vector<mqgw_cursor>& rows,
+                                const std::vector<mqgw_position>& workerFloor) {
+  std::vector<mqgw_position> node;
+  {
+    std::lock_guard lock(floorMu_);
+    if (worker >= floors_.size()) floors_.resize(worker + 1);
+    // Per partition, the smallest floor of any worker; a worker that has not seen a partition
+    // holds it at 0.
+    for (const auto& mine : floors_)
+      for (const mqgw_position& p : mine) {
+        auto it = std::find_if(node.begin(), node.end(),
+                               [&](const mqgw_position& n) { return n.partition == p.partition; });
+        if (it == node.end()) node.push_back(p);
+      }
+    for (mqgw_position& n : node)
+      for (const auto& mine : floors_) {
+        auto it = std::find_if(mine.begin(), mine.end(),
+                               [&](const mqgw_position& p) { return p.partition == n.partition; });
+        n.offset = std::min<uint64_t>(n.offset, it == mine.end() ? 0 : it->offset);
+      }
+  }
+  int rc = ops_->cursors_put(backend_, rows.data(), static_cast<uint32_t>(rows.size()),
+                             node.data(), static_cast<uint32_t>(node.size()));
+  if (rc != MQGW_OK) spdlog::warn("storage '{}': cursors_put failed: {}", name_, rc);
+  std::lock_guard lock(floorMu_);
+  floors_[worker] = workerFloor;
 }
 
 void StorageBinding::healthChanged(int health) {

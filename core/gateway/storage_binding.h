@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "mqgw/plugin_abi.h"
 
@@ -27,6 +31,20 @@ class StorageBinding {
   // Runs on the publishing connection's worker. Completion arrives on the same worker.
   int publish(Connection* origin, mqgw_message* msg, uint64_t cookie);
 
+  // Durable state (docs/decisions/0004-durable-sessions.md): only with a backend that keeps it.
+  bool durable() const {
+    return ops_ && ops_->load && ops_->replay && ops_->session_put && ops_->session_delete &&
+           ops_->cursors_put;
+  }
+  void putSession(const std::string& clientId, const std::vector<uint8_t>& state);
+  void deleteSession(const std::string& clientId);
+  // One worker's cursor batch. The floor stored with it is the minimum of every worker's last
+  // published floor; this worker publishes its own only after the batch is handed over, so a
+  // stored floor never runs ahead of a cursor still to be written.
+  void putCursors(uint32_t worker, const std::vector<mqgw_cursor>& rows,
+                  const std::vector<mqgw_position>& workerFloor);
+  void initFloors(uint32_t workers, const std::vector<mqgw_position>& floors);
+
   // Called by the backend through the host API (any thread).
   void feed(mqgw_message* msg);
   void healthChanged(int health);
@@ -38,6 +56,12 @@ class StorageBinding {
   void* backend_ = nullptr;
   uint64_t caps_ = 0;
   std::atomic<int> health_{MQGW_HEALTH_READY};
+  std::mutex floorMu_;
+  std::vector<std::vector<mqgw_position>> floors_;  // per worker, per partition
+  std::mutex feedMu_;
+  std::vector<mqgw_message*> feedBatch_;  // fed from a backend thread, awaiting worker 0
+  std::condition_variable feedTaken_;     // a feeder waits here while the batch is full
+  static void routeFedBatch(void* self);
 };
 
 }  // namespace mqgw

@@ -73,6 +73,7 @@ void Worker::start() {
 void Worker::run() {
   tCurrent = this;
   uv_run(&loop_, UV_RUN_DEFAULT);
+  router_->flushCursors();  // a clean stop leaves cursors exact: no duplicates after a restart
   tCurrent = nullptr;
   finished_.store(true, std::memory_order_release);
 }
@@ -122,6 +123,7 @@ void Worker::onSweep(uv_timer_t* h) {
     c = next;
   }
   w->router().sweepSessions();
+  w->router().flushCursors();
 }
 
 void Worker::addConnection(Connection* c) {
@@ -160,6 +162,8 @@ void Worker::flushDirty() {
 }
 
 void Worker::forward(uint32_t to, mqgw_message* msg) { outboxes_[to].push_back(msg); }
+
+void Worker::flushForwardsNow() { flushForwards(); }
 
 void Worker::flushForwards() {
   for (uint32_t to = 0; to < outboxes_.size(); ++to) {

@@ -51,6 +51,8 @@ class Worker {
 
   // Hands msg (the caller's ref moves) to worker `to`; batched per loop iteration.
   void forward(uint32_t to, mqgw_message* msg);
+  // Posts what forward() batched so far now, ahead of any task posted after this call.
+  void flushForwardsNow();
 
  private:
   static void onAsync(uv_async_t* h);

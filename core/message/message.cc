@@ -43,7 +43,9 @@ void newId(uint8_t out[16], uint64_t nowMs) {
   for (int i = 0; i < 8; ++i) out[8 + i] = static_cast<uint8_t>(lo >> (56 - 8 * i));
 }
 
-mqgw_message* create(const mqgw_message_view& v) {
+namespace {
+
+mqgw_message* build(const mqgw_message_view& v) {
   size_t bytes = strBytes(v.topic) + strBytes(v.payload) + strBytes(v.content_type) +
                  strBytes(v.response_topic) + strBytes(v.correlation_data) +
                  strBytes(v.publisher_id);
@@ -70,10 +72,21 @@ mqgw_message* create(const mqgw_message_view& v) {
     props[i].value = copyStr(v.user_props[i].value, cursor);
   }
   o.user_props = v.user_prop_count ? props : nullptr;
-  o.created_ms = wallMs();
-  newId(o.id, o.created_ms);
+  m->hasPos = false;
+  m->pos = {};
   return m;
 }
+
+}  // namespace
+
+mqgw_message* create(const mqgw_message_view& v) {
+  mqgw_message* m = build(v);
+  m->view.created_ms = wallMs();
+  newId(m->view.id, m->view.created_ms);
+  return m;
+}
+
+mqgw_message* restore(const mqgw_message_view& v) { return build(v); }
 
 void unref(mqgw_message* m) {
   if (m->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {

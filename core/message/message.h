@@ -10,12 +10,16 @@
 struct mqgw_message {
   std::atomic<uint32_t> refs;
   mqgw_message_view view;
+  mqgw_position pos;  // set once by a durable backend before it feeds the message
+  bool hasPos;
   // followed by the user-property array and the bytes of every string, in one block
 };
 
 namespace mqgw::message {
 
 mqgw_message* create(const mqgw_message_view& v);  // copies; refcount 1; assigns id and time
+// The same, keeping v's id and created_ms: a message read back from storage.
+mqgw_message* restore(const mqgw_message_view& v);
 inline void ref(mqgw_message* m) { m->refs.fetch_add(1, std::memory_order_relaxed); }
 void unref(mqgw_message* m);
 

@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "loop/worker.h"
 #include "message/message.h"
+#include "message/message_record.h"
 #include "metrics/metrics.h"
 #include "net/connection.h"
 #include "router/router.h"
@@ -220,6 +221,25 @@ void sessionSetExpiry(mqgw_session* s, uint32_t expiryS) {
   if (s) Worker::current()->router().setExpiry(asSession(s), expiryS);
 }
 
+void messageSetPosition(mqgw_message* m, mqgw_position pos) {
+  if (!m) return;
+  m->pos = pos;
+  m->hasPos = true;
+}
+void deliverySettled(mqgw_session* s, const mqgw_message* m) {
+  if (s && m) Worker::current()->router().settle(asSession(s), m);
+}
+size_t messageEncode(const mqgw_message* m, uint8_t* out, size_t cap) {
+  return m ? message::encodeRecord(m->view, out, cap) : 0;
+}
+mqgw_message* messageDecode(const uint8_t* data, size_t len) {
+  try {
+    return message::decodeRecord(data, len);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
 int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }
 
@@ -240,6 +260,7 @@ const mqgw_host_api kHost = {
     validName, validFilter,
     sessionClientId,
     sessionPark, sessionResume, sessionSetWill, sessionSetExpiry,
+    messageSetPosition, deliverySettled, messageEncode, messageDecode,
 };
 
 }  // namespace

@@ -42,7 +42,11 @@ void Router::destroySession(Session* s) {
 
 int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_options& o,
                       bool fromSubscribePacket) {
-  if (router::isShared(filter)) return subscribeShared(s, filter, o);
+  if (router::isShared(filter)) {
+    int rc = subscribeShared(s, filter, o);
+    if (fromSubscribePacket && rc >= 0) persist(s);
+    return rc;
+  }
   mqgw_sub_options granted = o;
   if (granted.qos > 2) granted.qos = 2;
   SubscriberList& list = tree_.insertOrGet(filter);
@@ -56,6 +60,7 @@ int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_option
     list.push_back({s, granted});
     s->subs().push_back({std::string(filter), granted});
   }
+  if (fromSubscribePacket) persist(s);
   // Retain Handling (MQTT 5 §3.3.1.3): 0 always, 1 only for a new subscription, 2 never.
   if (fromSubscribePacket &&
       (granted.retain_handling == 0 || (granted.retain_handling == 1 && !existed)))
@@ -70,6 +75,7 @@ int Router::unsubscribe(Session* s, std::string_view filter) {
   std::string removed = std::move(it->filter);
   subs.erase(it);
   removeSubscription(s, removed);
+  persist(s);
   return MQGW_OK;
 }
 
@@ -102,6 +108,7 @@ void Router::route(mqgw_message* msg) {
 
 void Router::routeLocal(mqgw_message* msg) {
   const mqgw_message_view& v = msg->view;
+  if (msg->hasPos) noteFed(msg);
   if (v.retain) updateRetained(msg);
   std::string_view topic(v.topic.ptr, v.topic.len);
   std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
@@ -194,7 +201,7 @@ void Router::flushRetained() {
       mqgw_delivery d = p.delivery;
       d.subscription_ids = d.subscription_id ? &p.delivery.subscription_id : nullptr;
       d.subscription_id_count = d.subscription_id ? 1 : 0;
-      deliverToSession(s, p.msg, d);
+      deliverToSession(s, p.msg, d, /*fresh=*/false);
     }
     message::unref(p.msg);
   }

@@ -60,8 +60,21 @@ class Router {
   void setWill(Session* s, mqgw_message* will, uint32_t delayS);
   void setExpiry(Session* s, uint32_t expiryS);
   // Hands a delivery to the session's connection, or queues it while the client is away.
-  void deliverToSession(Session* s, mqgw_message* msg, const mqgw_delivery& d);
+  // fresh: a message being routed now (not a retained one sent because of a SUBSCRIBE), which
+  // a durable session's cursor tracks.
+  void deliverToSession(Session* s, mqgw_message* msg, const mqgw_delivery& d, bool fresh = true);
   void sweepSessions();  // wills that are due, sessions that expired
+
+  // durable_sessions.cc: what a durable backend keeps of persistent sessions — their state
+  // (session_put), and cursors that say where a replay after a crash starts for each.
+  void settle(Session* s, const mqgw_message* msg);  // the client took msg for good
+  void flushCursors();                                // from the sweep timer: one batch
+  // At start, before any connection: a session the backend kept, and where replay starts.
+  void restoreSession(const std::string& clientId, const uint8_t* state, size_t len,
+                      std::vector<mqgw_position> replayFrom);
+  void setFloors(const std::vector<mqgw_position>& floors);
+  void restoreRetained(mqgw_message* msg) { updateRetained(msg); }
+  void endReplay();  // replay is over: restored sessions take every message from now on
 
  private:
   bool removeFromTree(Session* s, std::string_view filter);
@@ -95,6 +108,11 @@ class Router {
   void doResume(Session* s);
   void enqueue(Session* s, mqgw_message* msg, const mqgw_delivery& d);
   void publishWill(Session* s);
+  void track(Session* s, const mqgw_message* msg);
+  void markCursorDirty(Session* s);
+  void noteFed(const mqgw_message* msg);
+  void persist(Session* s, bool detached = false);
+  void forget(Session* s);  // its stored state is obsolete
 
   Worker& worker_;
   std::vector<uint64_t> detached_;  // persistent sessions whose client is away
@@ -119,6 +137,8 @@ class Router {
   };
   std::vector<PendingRetained> pendingRetained_;
   bool retainedFlushPosted_ = false;
+  std::vector<uint64_t> cursorDirty_;    // sessions whose cursor changed since the last flush
+  std::vector<mqgw_position> nextFed_;   // per partition: every earlier position was routed here
 };
 
 }  // namespace mqgw

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mqgw/plugin_abi.h"
+#include "router/session_cursor.h"
 
 namespace mqgw {
 
@@ -56,9 +57,12 @@ class Session {
   bool transferPending = false;  // waiting for the previous owner's state from another worker
   bool resumeRequested = false;  // the frontend asked to resume while the transfer was pending
   bool movedAway = false;        // a newer session took its state; awaiting its frontend's close
+  bool stored = false;           // a durable backend holds its state (session_put)
   // Allocated on the first SUBSCRIBE: most idle device connections only publish.
   std::unique_ptr<std::vector<Subscription>> subscriptions;
   std::unique_ptr<SessionBacklog> backlog;
+  // A persistent session on a durable backend: what it has not settled (durable_sessions.cc).
+  std::unique_ptr<SessionCursor> cursor;
 
   bool persistent() const { return expiryIntervalS > 0; }
   std::vector<Subscription>& subs() {

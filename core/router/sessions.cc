@@ -31,6 +31,7 @@ struct Router::Transfer {
   bool takeState;
   std::vector<Subscription> subs;
   std::unique_ptr<SessionBacklog> backlog;
+  std::unique_ptr<SessionCursor> cursor;  // what the moved backlog has not settled
 };
 
 namespace {
@@ -68,8 +69,11 @@ Session* Router::openSession(Connection* c, const mqgw_session_params& p, bool* 
   auto previous = Gateway::get().sessions().claim(
       s->clientId, {worker_.index(), s->id, s->persistent()});
   *present = false;
-  if (!previous) return s;
-  auto* t = new Transfer{previous->sessionId, worker_.index(), s->id, false, {}, {}};
+  if (!previous) {
+    persist(s);
+    return s;
+  }
+  auto* t = new Transfer{previous->sessionId, worker_.index(), s->id, false, {}, {}, {}};
   t->takeState = p.clean_start == 0 && previous->persistent;
   if (t->takeState) {
     *present = true;
@@ -98,6 +102,7 @@ void Router::surrender(Transfer* t) {
     if (t->takeState) {
       if (old->subscriptions) t->subs = std::move(*old->subscriptions);
       t->backlog = std::move(old->backlog);
+      t->cursor = std::move(old->cursor);
       if (t->backlog && t->backlog->will) {  // resumed in time: the delayed will is void
         message::unref(t->backlog->will);
         t->backlog->will = nullptr;
@@ -107,6 +112,8 @@ void Router::surrender(Transfer* t) {
     }
     old->subscriptions.reset();
     old->backlog.reset();
+    old->cursor.reset();
+    old->stored = false;  // the new owner writes or deletes the stored state (adopt)
     if (old->conn)
       old->movedAway = true;  // its frontend will still call session_close
     else
@@ -139,6 +146,12 @@ void Router::adopt(Transfer* t) {
     }
     s->backlog = std::move(t->backlog);
   }
+  if (t->cursor && s->persistent()) s->cursor = std::move(t->cursor);
+  if (s->persistent()) {
+    persist(s);
+  } else if (Gateway::get().storage().durable()) {
+    Gateway::get().storage().deleteSession(s->clientId);  // a clean start ends the stored one
+  }
   metrics::add(sessionMetrics().resumed, 1);
   if (s->conn && s->resumeRequested) doResume(s);
 }
@@ -149,6 +162,7 @@ void Router::closeSession(Session* s) {
       Gateway::get().sessions().release(s->clientId, s->id);
       publishWill(s);
       redistributeShared(s);
+      forget(s);
     }
     destroySession(s);
     return;
@@ -158,6 +172,7 @@ void Router::closeSession(Session* s) {
   s->owed().expireAtMs =
       s->expiryIntervalS == UINT32_MAX ? 0 : steadyMs() + s->expiryIntervalS * 1000ull;
   detached_.push_back(s->id);
+  persist(s, /*detached=*/true);
 }
 
 void Router::parkSession(Session* s, const mqgw_parked* owed, uint32_t n, const uint16_t* ids,
@@ -211,10 +226,19 @@ void Router::doResume(Session* s) {
   }
 }
 
-void Router::deliverToSession(Session* s, mqgw_message* msg, const mqgw_delivery& d) {
-  if (s->conn && !s->resumePending) return s->conn->deliver(msg, d);
+void Router::deliverToSession(Session* s, mqgw_message* msg, const mqgw_delivery& d,
+                              bool fresh) {
+  const bool tracked = fresh && s->cursor && msg->hasPos;
+  if (tracked && s->cursor->skipOnReplay(msg->pos)) return;  // settled before the restart
+  if (s->conn && !s->resumePending) {
+    if (tracked && d.qos > 0) track(s, msg);
+    return s->conn->deliver(msg, d);
+  }
   if (s->movedAway) return;
-  if (d.qos > 0 && (s->persistent() || s->resumePending)) enqueue(s, msg, d);
+  if (d.qos > 0 && (s->persistent() || s->resumePending)) {
+    if (tracked) track(s, msg);
+    enqueue(s, msg, d);
+  }
   // QoS 0 to an absent client is dropped: MQTT lets the server keep it, we choose not to.
 }
 
@@ -225,6 +249,7 @@ void Router::enqueue(Session* s, mqgw_message* msg, const mqgw_delivery& d) {
   while (!b.queue.empty() &&
          (b.queue.size() >= l.sessionQueueMessages || b.queueBytes + bytes > l.sessionQueueBytes)) {
     b.queueBytes -= messageBytes(b.queue.front().msg);
+    settle(s, b.queue.front().msg);  // dropped for good: the cursor moves past it
     message::unref(b.queue.front().msg);
     b.queue.pop_front();  // overflow drops the oldest
     metrics::add(sessionMetrics().dropped, 1);
@@ -245,6 +270,10 @@ void Router::setWill(Session* s, mqgw_message* will, uint32_t delayS) {
 void Router::setExpiry(Session* s, uint32_t expiryS) {
   s->expiryIntervalS = expiryS;
   Gateway::get().sessions().setPersistent(s->clientId, s->id, s->persistent());
+  if (s->persistent())
+    persist(s);
+  else
+    forget(s);
 }
 
 void Router::publishWill(Session* s) {
@@ -268,6 +297,7 @@ void Router::sweepSessions() {
       metrics::add(sessionMetrics().expired, 1);
       Gateway::get().sessions().release(s->clientId, s->id);
       publishWill(s);  // the session ends: a pending will goes now (MQTT 5 3.1.3.2.2)
+      forget(s);
       destroySession(s);
       continue;
     }

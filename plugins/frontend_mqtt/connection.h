@@ -119,6 +119,9 @@ class MqttConnection {
   int sendTracked(mqgw_message* msg, uint8_t qos, bool retain,
                   std::span<const uint32_t> subscriptionIds);
   void releaseInflight(uint16_t packetId);
+  // The client took msg for good, or it was dropped for good: a durable session's cursor may
+  // move past it (host delivery_settled).
+  void settleDelivery(const void* msg);
   void parkSession();  // hands in-flight and queued deliveries to the core, then detaches
   void releaseWill();
   void resendOwed(const mqgw_parked& owed);

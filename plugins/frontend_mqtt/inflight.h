@@ -42,6 +42,10 @@ class InflightTable {
   };
   void attach(uint16_t id, const Owed& owed);
   Owed detach(uint16_t id);  // and remove(id)
+  const void* owedMessage(uint16_t id) const {
+    const Slot& s = slots_[slotOf(id)];
+    return s.wait != AckWait::None && s.id == id ? s.owed.msg : nullptr;
+  }
   // Calls f(id, wait, owed) for every id in flight, oldest first.
   template <class F>
   void forEachInOrder(F&& f) const {

@@ -19,13 +19,14 @@ using mqtt::PacketType;
 namespace {
 
 // Makes room in a full queue by dropping its oldest QoS 1 message; false if it holds none.
-bool dropOldestQos1(std::deque<QueuedDelivery>& queue) {
+// Returns the dropped message (its reference still held), or nullptr when none is QoS 1.
+mqgw_message* dropOldestQos1(std::deque<QueuedDelivery>& queue) {
   auto it = std::find_if(queue.begin(), queue.end(),
                          [](const QueuedDelivery& q) { return q.qos == 1; });
-  if (it == queue.end()) return false;
-  host().message_unref(it->msg);
+  if (it == queue.end()) return nullptr;
+  mqgw_message* dropped = it->msg;
   queue.erase(it);
-  return true;
+  return dropped;
 }
 
 }  // namespace
@@ -59,7 +60,10 @@ int MqttConnection::enqueue(mqgw_message* msg, const mqgw_delivery& d) {
   std::deque<QueuedDelivery>& queue = outbound().queue;
   if (queue.size() >= cfg_->maxQueuedMessages) {
     bump(gMetrics.dropped);  // one message goes: the oldest QoS 1, else (all QoS 2) the newcomer
-    if (!dropOldestQos1(queue)) return MQGW_E_AGAIN;
+    mqgw_message* dropped = dropOldestQos1(queue);
+    if (!dropped) return MQGW_E_AGAIN;
+    settleDelivery(dropped);
+    host().message_unref(dropped);
   }
   host().message_ref(msg);
   queue.push_back({msg, static_cast<uint8_t>(std::min<uint8_t>(d.qos, 2)), d.retain,
@@ -109,12 +113,16 @@ Verdict MqttConnection::handleDeliveryAck(const mqtt::Frame& f) {
   const AckWait waiting = out_ ? out_->inflight.waiting(id) : AckWait::None;
   switch (ack.type) {
     case PacketType::Puback:
-      if (waiting == AckWait::Puback) releaseInflight(id);
+      if (waiting == AckWait::Puback) {
+        settleDelivery(out_->inflight.owedMessage(id));
+        releaseInflight(id);
+      }
       break;
     case PacketType::Pubcomp:
       if (waiting == AckWait::Pubcomp) releaseInflight(id);
       break;
     case PacketType::Pubrec:
+      if (waiting == AckWait::Pubrec) settleDelivery(out_->inflight.owedMessage(id));
       if (waiting == AckWait::Pubrec && ack.reasonCode >= 0x80) {
         releaseInflight(id);  // the client refused it: the flow ends here
       } else if (waiting == AckWait::Pubrec || waiting == AckWait::Pubcomp) {

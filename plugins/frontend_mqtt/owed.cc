@@ -20,6 +20,7 @@ int MqttConnection::sendTracked(mqgw_message* msg, uint8_t qos, bool retain,
                                 std::span<const uint32_t> subscriptionIds) {
   const uint64_t before = qos > 0 ? outbound().inflight.addCount() : 0;
   int rc = sendPublish(*host().message_view(msg), qos, retain, subscriptionIds);
+  if (qos > 0 && outbound().inflight.addCount() == before) settleDelivery(msg);  // not sent: expired or too large
   if (qos > 0 && outbound().inflight.addCount() != before) {
     host().message_ref(msg);  // kept until acknowledged, for redelivery
     outbound().inflight.attach(outbound().inflight.lastAdded(),
@@ -27,6 +28,10 @@ int MqttConnection::sendTracked(mqgw_message* msg, uint8_t qos, bool retain,
                                 subscriptionIds.empty() ? 0 : subscriptionIds[0]});
   }
   return rc;
+}
+
+void MqttConnection::settleDelivery(const void* msg) {
+  if (msg && session_) host().delivery_settled(session_, static_cast<const mqgw_message*>(msg));
 }
 
 void MqttConnection::releaseInflight(uint16_t packetId) {

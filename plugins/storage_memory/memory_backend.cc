@@ -46,8 +46,21 @@ int health(void* p) {
   return static_cast<Backend*>(p)->running.load() ? MQGW_HEALTH_READY : MQGW_HEALTH_UNAVAILABLE;
 }
 
+// No durable-state ops: sessions and retained messages live in gateway memory only.
 const mqgw_storage_ops kOps = {
-    sizeof(mqgw_storage_ops), create, start, stop, destroy, append, health, {},
+    .struct_size = sizeof(mqgw_storage_ops),
+    .create = create,
+    .start = start,
+    .stop = stop,
+    .destroy = destroy,
+    .append = append,
+    .health = health,
+    .load = nullptr,
+    .replay = nullptr,
+    .session_put = nullptr,
+    .session_delete = nullptr,
+    .cursors_put = nullptr,
+    .reserved = {},
 };
 
 const mqgw_plugin_descriptor kDescriptor = {

@@ -114,6 +114,35 @@ typedef struct mqgw_parked {
   uint32_t subscription_id;
 } mqgw_parked;
 
+/* ---- durable state (storage backends) ---- */
+/* A stored message's place in its backend: offsets grow in feed order within a partition.
+ * The native backend has one partition (0); a Kafka backend uses the Kafka partition. */
+typedef struct mqgw_position {
+  uint32_t partition;
+  uint64_t offset;
+} mqgw_position;
+
+/* Where a persistent session's replay starts after a restart, per partition. A session with
+ * nothing outstanding (n == 0) follows the node floor instead. */
+typedef struct mqgw_cursor {
+  mqgw_str client_id;
+  const mqgw_position* next; /* the first position not yet settled, per partition */
+  uint32_t n;
+} mqgw_cursor;
+
+/* What a backend hands back at start (storage ops `load`), on the calling thread. */
+typedef struct mqgw_load_visitor {
+  uint32_t struct_size;
+  void* arg;
+  /* a session record as the core stored it (session_put) and its last cursor (n may be 0) */
+  void (*session)(void* arg, mqgw_str client_id, const uint8_t* state, size_t len,
+                  const mqgw_position* next, uint32_t n);
+  /* the node floor last stored with cursors_put, per partition */
+  void (*floor)(void* arg, mqgw_position floor);
+  /* a retained message; the core takes its own reference */
+  void (*retained)(void* arg, mqgw_message* msg);
+} mqgw_load_visitor;
+
 typedef enum mqgw_health {
   MQGW_HEALTH_READY = 0,
   MQGW_HEALTH_DEGRADED = 1,
@@ -183,7 +212,24 @@ typedef struct mqgw_storage_ops {
    * Take a ref (host->message_ref) if msg is kept past the call. */
   int (*append)(void* backend, mqgw_message* msg, mqgw_append_cb cb, void* cb_arg);
   int (*health)(void* backend);  /* mqgw_health */
-  void* reserved[8];
+  /* Durable state (docs/plugins/storage.md). A backend that keeps nothing across restarts
+   * leaves all five NULL; then sessions and retained messages live in gateway memory only.
+   * A backend that sets them must also feed (MQGW_CAP_STORAGE_FEEDS) every stored message in
+   * position order, with host->message_set_position called before the feed.
+   * load: once, after start and before any connection: every stored session, the node floors
+   * and the retained messages (the last retained append per topic; an empty payload clears). */
+  int (*load)(void* backend, const mqgw_load_visitor* v);
+  /* once, after load: feed every stored message at or after from[] (per partition; a
+   * partition not named starts at its beginning) through host->storage_feed, then return */
+  int (*replay)(void* backend, const mqgw_position* from, uint32_t n);
+  /* a persistent session's state (an opaque record the core encodes); put replaces */
+  int (*session_put)(void* backend, mqgw_str client_id, const uint8_t* state, size_t len);
+  int (*session_delete)(void* backend, mqgw_str client_id);
+  /* a batch of session cursors and the node floors (the positions before which every
+   * session without a cursor has settled everything); later batches supersede earlier ones */
+  int (*cursors_put)(void* backend, const mqgw_cursor* c, uint32_t n,
+                     const mqgw_position* floors, uint32_t n_floors);
+  void* reserved[3];
 } mqgw_storage_ops;
 
 /* ---- the host API the core hands to every plugin (mqgw_host_* functions) ----
@@ -266,6 +312,18 @@ typedef struct mqgw_host_api {
   int (*session_set_will)(mqgw_session* s, mqgw_message* will, uint32_t delay_s);
   /* MQTT 5 DISCONNECT may change the Session Expiry Interval */
   void (*session_set_expiry)(mqgw_session* s, uint32_t expiry_interval_s);
+
+  /* durable state */
+  /* storage: a message's place in the backend, set once before it is fed */
+  void (*message_set_position)(mqgw_message* msg, mqgw_position pos);
+  /* frontends: the client took delivery of msg for good (PUBACK, PUBREC) or the frontend
+   * dropped it for good (expired); lets a persistent session's cursor move past it */
+  void (*delivery_settled)(mqgw_session* s, const mqgw_message* msg);
+  /* storage: the core's stable binary record of a message (docs/plugins/storage.md);
+   * returns the size needed, writing only when it fits in cap */
+  size_t (*message_encode)(const mqgw_message* msg, uint8_t* out, size_t cap);
+  /* NULL when the bytes are not a valid record; refcount 1 */
+  mqgw_message* (*message_decode)(const uint8_t* data, size_t len);
 } mqgw_host_api;
 
 #ifdef __cplusplus

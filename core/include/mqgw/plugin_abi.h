@@ -98,7 +98,8 @@ typedef enum mqgw_config_type {
   MQGW_CFG_SIZE = 6,     /* "64KiB", "10MB", or a bare integer of bytes */
   MQGW_CFG_FILE = 7,     /* a string naming an existing readable file */
   MQGW_CFG_PREFIX = 8,   /* key is a prefix like "rdkafka."; every key under it passes through */
-  MQGW_CFG_ENUM = 9      /* one of the '|'-separated words in enum_values */
+  MQGW_CFG_ENUM = 9,     /* one of the '|'-separated words in enum_values */
+  MQGW_CFG_DIR = 10      /* a directory path (the plugin creates it); relative to the config file */
 } mqgw_config_type;
 
 typedef struct mqgw_config_key {

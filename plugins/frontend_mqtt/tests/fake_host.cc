@@ -197,6 +197,9 @@ Harness::Harness(Config config) {
   f.api.session_resume = sessionResume;
   f.api.session_set_will = sessionSetWill;
   f.api.session_set_expiry = sessionSetExpiry;
+  f.api.delivery_settled = [](mqgw_session*, const mqgw_message* m) {
+    fake().settled.push_back(m);
+  };
 
   const mqgw_plugin_descriptor* d = nullptr;
   EXPECT_EQ(mqgw_plugin_entry(MQGW_ABI_VERSION, &f.api, &d), MQGW_OK);

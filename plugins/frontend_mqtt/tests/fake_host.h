@@ -73,6 +73,7 @@ struct FakeHost {
   std::vector<std::unique_ptr<mqgw_session>> sessions;
   std::vector<std::pair<std::string, mqgw_sub_options>> subscribes;
   std::vector<std::string> unsubscribes;
+  std::vector<const mqgw_message*> settled;  // delivery_settled calls, in order
   std::vector<std::string> metricNames;
   std::map<std::string, int64_t> metricValues;
   int liveMessages = 0;
