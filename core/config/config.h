@@ -35,11 +35,11 @@ struct Error {
   std::string str() const;  // "file:line:col: path: what" (no "path: " when path is empty)
 };
 
-// A plugin's own settings: a listener layer's section or the storage backend's section.
+// A plugin's own settings: a listener layer's, the storage backend's or an auth plugin's.
 struct PluginSection {
   std::string plugin;  // the plugin name, also the key the section sits under
   YAML::Node node;     // the section as written; a null node when absent
-  std::string path;    // "listeners[0].mqtt", "storage.memory"
+  std::string path;    // "listeners[0].mqtt", "storage.memory", "auth.scram"
   std::string file;    // for error messages
   std::string dir;     // FILE values resolve against this
   int line = 0, col = 0;  // the section's position, or its owner's when it is absent
@@ -102,6 +102,9 @@ struct Config {
   std::string storageBackend;
   PluginSection storageSection;  // plugin == storageBackend
   std::optional<Authorization> authorization;  // absent = everything allowed
+  // `auth:` — the enabled MQTT 5 enhanced-authentication plugins, each with its settings
+  // (`auth: {<plugin>: {...}}`), in file order. Absent = every Authentication Method refused.
+  std::vector<PluginSection> authSections;
 };
 
 struct LoadResult {

@@ -53,6 +53,20 @@ bool readStorage(Reader& r, const YAML::Node& n, const std::string& path, Config
 
 namespace {
 
+// `auth: {<plugin>: {settings}}`: one section per enabled auth plugin, checked once it is loaded.
+bool readAuth(Reader& r, const YAML::Node& n, const std::string& path, Config* out) {
+  if (!n.IsNull() && !n.IsMap())
+    return r.fail(n, path, "expected a mapping of <auth plugin>: {settings}");
+  return r.forEachEntry(n, path, [&](const std::string& k, const YAML::Node& key,
+                                     const YAML::Node& v) {
+    std::string name;
+    if (!r.readName(key, child(path, k), &name)) return false;
+    Pos at = v.IsNull() || posOf(v).line == 0 ? posOf(key) : posOf(v);  // `name:` alone
+    out->authSections.push_back({name, v, child(path, name), r.file(), r.dir(), at.line, at.col});
+    return true;
+  });
+}
+
 bool readLog(Reader& r, const YAML::Node& n, const std::string& path, Config* out) {
   return r.forEachEntry(n, path, [&](const std::string& k, const YAML::Node& key,
                                      const YAML::Node& v) {
@@ -123,9 +137,10 @@ bool readTopLevel(Reader& r, const YAML::Node& root, Config* out) {
       return readStorage(r, v, k, out);
     }
     if (k == "authorization") return readAuthorization(r, v, k, &out->authorization.emplace());
+    if (k == "auth") return readAuth(r, v, k, out);
     return r.unknownKey(key, k,
                         "workers, plugin_dir, plugins, log, admin, limits, listeners, storage, "
-                        "authorization");
+                        "authorization, auth");
   });
   if (!ok) return false;
   if (!hasListeners) return r.fail(root, "listeners", "is required: at least one listener");

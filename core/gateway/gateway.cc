@@ -20,6 +20,7 @@ Gateway& Gateway::get() {
 }
 
 void Gateway::createWorkers(uint32_t n) {
+  storage_.setWorkers(n);
   for (uint32_t i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i, n));
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "auth/enhanced_auth.h"
 #include "gateway/gateway.h"
 #include "gateway/startup.h"
 #include "plugin/host_api.h"
@@ -14,6 +15,7 @@ const char* kindName(uint32_t kind) {
     case MQGW_KIND_TRANSPORT: return "transport";
     case MQGW_KIND_FRONTEND: return "frontend";
     case MQGW_KIND_STORAGE: return "storage";
+    case MQGW_KIND_AUTH: return "auth";
     default: return "unknown";
   }
 }
@@ -47,6 +49,7 @@ int PluginSetup::load() {
   for (auto& l : cfg_.listeners)
     for (size_t i = 1; i < l.stack.size(); ++i) names.push_back(l.stack[i]);
   names.push_back(cfg_.storageBackend);
+  for (auto& a : cfg_.authSections) names.push_back(a.plugin);
   for (auto& name : names) {
     if (auto err = loader_.require(name, cfg_.pluginDir)) {
       std::fprintf(stderr, "%s\n", err->line().c_str());
@@ -77,6 +80,28 @@ int PluginSetup::checkKinds() {
                        "'" + cfg_.storageBackend + "' is a " + kindName(s->desc->kind) +
                            " plugin, not a storage backend");
   storage_ = s;
+  return checkAuthKinds();
+}
+
+// Every auth: key names an auth plugin, and every loaded auth plugin is named there: an auth
+// plugin listed only under plugins: would otherwise sit unconfigured and silently unused.
+int PluginSetup::checkAuthKinds() {
+  for (auto& a : cfg_.authSections) {
+    const LoadedPlugin* p = loader_.find(a.plugin);
+    if (p->desc->kind != MQGW_KIND_AUTH)
+      return configError(a.line, a.col, a.path,
+                         "'" + a.plugin + "' is a " + kindName(p->desc->kind) +
+                             " plugin, not an auth plugin");
+  }
+  for (auto& p : loader_.plugins()) {
+    if (p->desc->kind != MQGW_KIND_AUTH) continue;
+    bool named = false;
+    for (auto& a : cfg_.authSections) named = named || a.plugin == p->name();
+    if (!named)
+      return configError(0, 0, "auth",
+                         "auth plugin '" + p->name() + "' is loaded but not enabled (add auth: {" +
+                             p->name() + ": {}})");
+  }
   return kExitOk;
 }
 
@@ -134,6 +159,37 @@ int PluginSetup::createStorage() {
   return kExitOk;
 }
 
+int PluginSetup::createAuth(const config::PluginSection& section) {
+  const LoadedPlugin* p = loader_.find(section.plugin);
+  int rc;
+  auto values = validate(section, *p, &rc);
+  if (rc != kExitOk) return rc;
+  auto kv = toKv(values);
+  auto* ops = static_cast<const mqgw_auth_ops*>(p->desc->ops);
+  void* instance = nullptr;
+  int created = ops->create(kv.data(), kv.size(), &instance);
+  if (created != MQGW_OK)
+    return configError(section.line, section.col, section.path,
+                       "auth plugin '" + p->name() + "' refused this configuration: " +
+                           statusText(created));
+  auth_.push_back({ops, instance});
+  // No methods list: the plugin serves one method named like itself.
+  const char* own[] = {p->desc->name, nullptr};
+  const char* const* methods = ops->methods ? ops->methods : own;
+  for (; *methods; ++methods) {
+    if (!**methods)
+      return configError(section.line, section.col, section.path,
+                         "auth plugin '" + p->name() + "' declares an empty method name");
+    std::string owner = auth::methodOwner(*methods);
+    if (!owner.empty())
+      return configError(section.line, section.col, section.path,
+                         "Authentication Method '" + std::string(*methods) +
+                             "' is already served by auth plugin '" + owner + "'");
+    auth::registerMethod(*methods, p->name(), ops, instance);
+  }
+  return kExitOk;
+}
+
 int PluginSetup::configure() {
   for (size_t li = 0; li < cfg_.listeners.size(); ++li) {
     Stack stack;
@@ -145,6 +201,8 @@ int PluginSetup::configure() {
     }
     stacks_.push_back(std::move(stack));
   }
+  for (auto& a : cfg_.authSections)
+    if (int rc = createAuth(a); rc != kExitOk) return rc;
   return createStorage();
 }
 
@@ -177,6 +235,9 @@ void PluginSetup::destroyInstances() {
     if (l.kind == MQGW_KIND_FRONTEND) l.frontend->destroy(l.instance);
     else l.transport->destroy(l.instance);
   }
+  auth::clearMethods();  // no connection runs an exchange any more: the workers stopped
+  for (auto& a : auth_) a.ops->destroy(a.instance);
+  auth_.clear();
   if (storageBackend_) static_cast<const mqgw_storage_ops*>(storage_->desc->ops)->destroy(storageBackend_);
   storageBackend_ = nullptr;
 }

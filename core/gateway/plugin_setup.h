@@ -1,7 +1,7 @@
 // Turns the config's plugin names into running plugin instances: loads each named plugin,
 // checks its kind fits where it is used, validates its section against its declared schema,
-// and creates the per-listener and storage instances. Errors print one line and give an exit
-// code (2 config, 3 plugin).
+// and creates the per-listener, storage and auth (`auth:`) instances. Errors print one line
+// and give an exit code (2 config, 3 plugin).
 #pragma once
 
 #include <string>
@@ -17,7 +17,7 @@ class PluginSetup {
  public:
   PluginSetup(PluginLoader& loader, const config::Config& cfg) : loader_(loader), cfg_(cfg) {}
   ~PluginSetup();
-  int load();       // every plugin the config names, plus `plugins:` extras
+  int load();       // every plugin the config names (stacks, storage, auth), plus `plugins:`
   int configure();  // validate sections, create instances
   Stack takeStack(size_t listener);
   int startStorage();
@@ -27,6 +27,8 @@ class PluginSetup {
  private:
   int configError(int line, int col, const std::string& path, const std::string& what) const;
   int checkKinds();
+  int checkAuthKinds();
+  int createAuth(const config::PluginSection& section);
   int createLayer(size_t li, size_t layer, LayerSpec& out);
   int createStorage();
   std::vector<config::KeyValue> validate(const config::PluginSection& s, const LoadedPlugin& p,
@@ -39,6 +41,11 @@ class PluginSetup {
   const LoadedPlugin* storage_ = nullptr;
   void* storageBackend_ = nullptr;
   bool storageStarted_ = false;
+  struct AuthInstance {
+    const mqgw_auth_ops* ops;
+    void* instance;
+  };
+  std::vector<AuthInstance> auth_;  // created auth plugin instances, for destroy
   bool destroyed_ = false;
 };
 

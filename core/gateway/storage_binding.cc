@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/gateway.h"
+#include "gateway/limits.h"
+#include "gateway/publish_retry.h"
 #include "loop/worker.h"
 #include "message/message.h"
 #include "metrics/metrics.h"
@@ -16,16 +18,41 @@ namespace {
 
 constexpr size_t kMaxFeedBatch = 65536;
 
-struct PendingPublish {
-  Worker* worker;
-  Connection* origin;  // holds a ref; may be dead by completion
-  mqgw_message* msg;   // holds a ref
-  uint64_t cookie;
-  int status;
-  bool feeds;
-};
+void completeTask(void* arg);
 
-void complete(PendingPublish* p) {
+bool retryable(int status) { return status == MQGW_E_UNAVAILABLE || status == MQGW_E_AGAIN; }
+
+// The backend's completion: on any thread; hop to the publishing worker if needed.
+void onAppended(void* arg, int status) {
+  auto* p = static_cast<PendingPublish*>(arg);
+  p->status = status;
+  if (Worker::current() == p->worker) return completeTask(p);
+  if (!p->worker->post(completeTask, p)) {
+    // The worker is gone (shutdown): nobody is left to acknowledge to.
+    message::unref(p->msg);
+    delete p;  // the origin connection died with its worker
+  }
+}
+
+void completeTask(void* arg) { Gateway::get().storage().complete(static_cast<PendingPublish*>(arg)); }
+
+}  // namespace
+
+StorageBinding::StorageBinding() = default;
+StorageBinding::~StorageBinding() = default;
+
+void StorageBinding::setWorkers(uint32_t n) {
+  retries_.clear();
+  for (uint32_t i = 0; i < n; ++i) retries_.push_back(std::make_unique<PublishRetry>());
+}
+
+void StorageBinding::complete(PendingPublish* p) {
+  PublishRetry& retry = *retries_[p->worker->index()];
+  if (retryable(p->status) && p->cookie && p->origin && p->origin->alive()) {
+    retry.add(p);  // withheld: no acknowledgement until the backend takes it
+    return;
+  }
+  retry.finished(p);
   if (p->status == MQGW_OK) {
     if (!p->feeds) p->worker->router().route(p->msg);
   } else {
@@ -37,36 +64,48 @@ void complete(PendingPublish* p) {
   delete p;
 }
 
-void completeTask(void* arg) { complete(static_cast<PendingPublish*>(arg)); }
-
-// The backend's completion: on any thread; hop to the publishing worker if needed.
-void onAppended(void* arg, int status) {
-  auto* p = static_cast<PendingPublish*>(arg);
-  p->status = status;
-  if (Worker::current() == p->worker) return complete(p);
-  if (!p->worker->post(completeTask, p)) {
-    // The worker is gone (shutdown): nobody is left to acknowledge to.
-    message::unref(p->msg);
-    delete p;  // the origin connection died with its worker
+void StorageBinding::append(PendingPublish* p) {
+  int rc = ops_->append(backend_, p->msg, onAppended, p);
+  if (rc != MQGW_OK) {  // refused synchronously: the callback will not come
+    p->status = rc;
+    complete(p);
   }
 }
-
-}  // namespace
 
 int StorageBinding::publish(Connection* origin, mqgw_message* msg, uint64_t cookie) {
   Worker* w = Worker::current();
   if (!w || !ops_) return MQGW_E_UNAVAILABLE;
   message::ref(msg);
   if (origin) origin->ref();
+  PublishRetry& retry = *retries_[w->index()];
   auto* p = new PendingPublish{w, origin, msg, cookie, MQGW_OK,
-                               (caps_ & MQGW_CAP_STORAGE_FEEDS) != 0};
+                               (caps_ & MQGW_CAP_STORAGE_FEEDS) != 0, false, retry.nextSeq()};
   metrics::add(metrics::core().messagesPublished, 1);
-  int rc = ops_->append(backend_, msg, onAppended, p);
-  if (rc != MQGW_OK) {  // refused synchronously: the callback will not come
-    p->status = rc;
-    complete(p);
+  if (cookie && origin && retry.holds(origin)) {
+    retry.add(p);  // behind this connection's earlier publishes, which still wait
+    return MQGW_OK;
   }
+  append(p);
   return MQGW_OK;
+}
+
+void StorageBinding::retryWaiting() {
+  Worker* w = Worker::current();
+  if (!w || retries_.empty() || retries_[w->index()]->empty()) return;
+  PublishRetry& retry = *retries_[w->index()];
+  for (PendingPublish* p : retry.takeAll()) {
+    p->status = MQGW_OK;
+    if (!p->origin->alive()) {
+      p->status = MQGW_E_CLOSED;  // the client will publish it again on its next connection
+      complete(p);
+      continue;
+    }
+    if (!retry.empty()) {  // an earlier one was refused again at once: the rest stay behind it
+      retry.add(p);
+      continue;
+    }
+    append(p);
+  }
 }
 
 void StorageBinding::feed(mqgw_message* msg) {

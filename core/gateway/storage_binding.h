@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -14,9 +15,25 @@
 namespace mqgw {
 
 class Connection;
+class PublishRetry;
+class Worker;
+
+// One publish on its way through the backend (storage_binding.cc).
+struct PendingPublish {
+  Worker* worker;
+  Connection* origin;  // holds a ref; may be dead by completion
+  mqgw_message* msg;   // holds a ref
+  uint64_t cookie;
+  int status;
+  bool feeds;
+  bool retrying;  // counted in its worker's PublishRetry
+  uint64_t seq;   // publish order on its worker: retries keep it
+};
 
 class StorageBinding {
  public:
+  StorageBinding();
+  ~StorageBinding();
   void bind(const char* name, const mqgw_storage_ops* ops, void* backend, uint64_t caps) {
     name_ = name;
     ops_ = ops;
@@ -30,6 +47,9 @@ class StorageBinding {
 
   // Runs on the publishing connection's worker. Completion arrives on the same worker.
   int publish(Connection* origin, mqgw_message* msg, uint64_t cookie);
+  void complete(PendingPublish* p);  // on p's worker
+  void setWorkers(uint32_t n);       // before the workers start
+  void retryWaiting();               // the current worker's sweep: try waiting publishes again
 
   // Durable state (docs/decisions/0004-durable-sessions.md): only with a backend that keeps it.
   bool durable() const {
@@ -62,6 +82,8 @@ class StorageBinding {
   std::vector<mqgw_message*> feedBatch_;  // fed from a backend thread, awaiting worker 0
   std::condition_variable feedTaken_;     // a feeder waits here while the batch is full
   static void routeFedBatch(void* self);
+  void append(PendingPublish* p);
+  std::vector<std::unique_ptr<PublishRetry>> retries_;  // per worker
 };
 
 }  // namespace mqgw

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/gateway.h"
 #include "message/message.h"
 #include "metrics/metrics.h"
 #include "net/connection.h"
@@ -124,6 +125,7 @@ void Worker::onSweep(uv_timer_t* h) {
   }
   w->router().sweepSessions();
   w->router().flushCursors();
+  Gateway::get().storage().retryWaiting();
 }
 
 void Worker::addConnection(Connection* c) {

@@ -39,6 +39,10 @@ class Connection {
   void close(int reason);
   void pauseRead();
   void resumeRead();
+  void setStoragePaused(bool paused) {
+    storagePaused_ = paused;
+    updatePolling();
+  }
   size_t pendingOut() const { return out_.bytes(); }
   void setIdleTimeout(uint64_t ms) {
     idleTimeoutMs_ = static_cast<uint32_t>(std::min<uint64_t>(ms, UINT32_MAX));
@@ -108,6 +112,7 @@ class Connection {
   bool watermarkPaused_ : 1 = false;  // reads paused by the outbound high watermark
   bool listed_ : 1 = false;           // in the worker's connection list
   bool blocked_ : 1 = false;          // the socket said EAGAIN: wait for writable
+  bool storagePaused_ : 1 = false;    // too many publishes wait for an unavailable backend
   uint8_t polling_ = 0;               // events currently requested from uv_poll
   std::unique_ptr<struct ConnInfoStore> info_;
 };

@@ -21,7 +21,8 @@ constexpr int kReadsPerWakeup = 4;  // then yield to other connections on this l
 void Connection::updatePolling() {
   if (handleClosed_) return;
   uint8_t want = 0;
-  if (!closeRequested_ && !readPaused_ && !watermarkPaused_) want |= UV_READABLE;
+  if (!closeRequested_ && !readPaused_ && !watermarkPaused_ && !storagePaused_)
+    want |= UV_READABLE;
   if (blocked_) want |= UV_WRITABLE;
   if (want == polling_) return;
   polling_ = want;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "auth/enhanced_auth.h"
 #include "auth/topic_acl.h"
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
@@ -261,6 +262,7 @@ const mqgw_host_api kHost = {
     sessionClientId,
     sessionPark, sessionResume, sessionSetWill, sessionSetExpiry,
     messageSetPosition, deliverySettled, messageEncode, messageDecode,
+    auth::findMethod, auth::startExchange, auth::stepExchange, auth::finishExchange,
 };
 
 }  // namespace

@@ -14,6 +14,7 @@ size_t minOpsSize(uint32_t kind) {
     case MQGW_KIND_TRANSPORT: return offsetof(mqgw_transport_ops, reserved);
     case MQGW_KIND_FRONTEND: return offsetof(mqgw_frontend_ops, reserved);
     case MQGW_KIND_STORAGE: return offsetof(mqgw_storage_ops, reserved);
+    case MQGW_KIND_AUTH: return offsetof(mqgw_auth_ops, reserved);
     default: return 0;
   }
 }

@@ -106,6 +106,16 @@ void Router::restoreSession(const std::string& clientId, const uint8_t* state, s
     storage().deleteSession(clientId);
     return;
   }
+  // The expiry clock runs from when the client left, or from now if it was connected when the
+  // gateway stopped.
+  uint64_t awayMs = record->detachedAtMs ? wallMs() - std::min(wallMs(), record->detachedAtMs) : 0;
+  uint64_t intervalMs = record->expiryIntervalS * 1000ull;
+  if (record->expiryIntervalS != UINT32_MAX && awayMs >= intervalMs) {
+    // Expired while the gateway was down: gone now, not at the first sweep (a client that
+    // connects before it must not resume it).
+    storage().deleteSession(clientId);
+    return;
+  }
   Session* s = createSession(clientId, nullptr);
   s->expiryIntervalS = record->expiryIntervalS;
   s->stored = true;
@@ -113,10 +123,6 @@ void Router::restoreSession(const std::string& clientId, const uint8_t* state, s
   s->cursor->replayFrom = std::move(replayFrom);
   Gateway::get().sessions().claim(s->clientId, {worker_.index(), s->id, true});
   for (auto& sub : record->subscriptions) subscribe(s, sub.filter, sub.options);
-  // The expiry clock runs from when the client left, or from now if it was connected when the
-  // gateway stopped.
-  uint64_t awayMs = record->detachedAtMs ? wallMs() - std::min(wallMs(), record->detachedAtMs) : 0;
-  uint64_t intervalMs = s->expiryIntervalS * 1000ull;
   s->owed().expireAtMs = s->expiryIntervalS == UINT32_MAX
                              ? 0
                              : steadyMs() + (intervalMs > awayMs ? intervalMs - awayMs : 0);

@@ -53,6 +53,7 @@ Verdict MqttConnection::handleConnect(const mqtt::Frame& f) {
     return e;
   }
   version_ = c.version;
+  if (v5() && c.properties.authenticationMethod) return beginAuth(f, c);  // auth.cc
   bool sessionPresent = false;
   if (std::optional<uint8_t> refused = acceptConnect(c, sessionPresent))
     refuseConnect(version_, *refused);
@@ -66,24 +67,27 @@ void MqttConnection::refuseUnsupportedProtocol(const mqtt::Frame& f) {
                 reason::UnsupportedProtocolVersion);
 }
 
-void MqttConnection::refuseConnect(Version v, uint8_t v5Reason) {
+void MqttConnection::refuseConnect(Version v, uint8_t v5Reason, const char* why) {
+  writeConnackRefusal(v, v5Reason, why);
+  bump(gMetrics.connackRefused);
+  host().log(MQGW_LOG_DEBUG, "mqtt", "CONNECT refused with 0x%02x", v5Reason);
+  closeConnection(MQGW_CLOSE_NORMAL);
+}
+
+void MqttConnection::writeConnackRefusal(Version v, uint8_t v5Reason, const char* why) {
   version_ = v;
   mqtt::Connack ack;
   ack.reasonCode = v == Version::V5 ? v5Reason : mqtt::connackV3Code(v5Reason);
-  addReasonString(ack.properties, ack.reasonCode, nullptr, true);
+  addReasonString(ack.properties, ack.reasonCode, why, true);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeConnack(ack, v, b);
   write(b);
-  bump(gMetrics.connackRefused);
-  host().log(MQGW_LOG_DEBUG, "mqtt", "CONNECT refused with 0x%02x", ack.reasonCode);
-  closeConnection(MQGW_CLOSE_NORMAL);
 }
 
 // Everything that can refuse the connection, then the session and the CONNACK. Returns the
 // MQTT 5 reason when refused (the caller sends it, mapped for v3).
 std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
                                                      bool& sessionPresent) {
-  if (v5() && c.properties.authenticationMethod) return reason::BadAuthenticationMethod;
   bool idAssigned = false;
   std::string generated;  // the core's session keeps the id from session_open on
   std::string_view id = c.clientId;
@@ -180,6 +184,7 @@ void MqttConnection::sendConnack(bool sessionPresent, bool idAssigned,
     if (serverKeepAlive) p.serverKeepAlive = *serverKeepAlive;
     if (sessionExpiry) p.sessionExpiryInterval = *sessionExpiry;  // MQTT 5 3.2.2.3.2
     addConnackExtras(p);
+    addAuthToConnack(p);  // MQTT 5 4.12.0-5: the method again, and the final data if any
   }
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeConnack(ack, version_, b);

@@ -1,7 +1,9 @@
 #include "connection.h"
 
+#include "auth.h"
 #include "host.h"
 #include "metrics.h"
+#include "mqtt/codec_io.h"
 #include "outbound.h"
 #include "topic_alias.h"
 #include "wire.h"
@@ -46,6 +48,10 @@ long MqttConnection::onData(const uint8_t* data, size_t len) {
 Verdict MqttConnection::handleFrame(const mqtt::Frame& f) {
   if (phase_ == Phase::AwaitConnect && f.type != PacketType::Connect)
     return protocolError("first packet is not CONNECT");
+  // MQTT 5 3.1.2.11.9: while the CONNECT's authentication runs, only AUTH or DISCONNECT.
+  if (phase_ == Phase::Authenticating && f.type != PacketType::Auth &&
+      f.type != PacketType::Disconnect)
+    return protocolError("a packet other than AUTH before CONNACK");
   switch (f.type) {
     case PacketType::Connect: return handleConnect(f);
     case PacketType::Publish: return handlePublish(f);
@@ -62,10 +68,7 @@ Verdict MqttConnection::handleFrame(const mqtt::Frame& f) {
       return std::nullopt;
     }
     case PacketType::Disconnect: return handleDisconnect(f);
-    case PacketType::Auth:
-      // CONNECT carried no Authentication Method (we refuse those), so AUTH is out of place.
-      if (!v5()) return DecodeError{reason::MalformedPacket, "AUTH before MQTT 5"};
-      return protocolError("AUTH without an authentication method");
+    case PacketType::Auth: return handleAuth(f);
     default: return protocolError("a packet only a server sends");
   }
 }
@@ -82,8 +85,14 @@ long MqttConnection::failProtocol(const DecodeError& e) {
   std::string_view id = clientId();
   host().log(MQGW_LOG_DEBUG, "mqtt", "client '%.*s': protocol error 0x%02x: %s",
              static_cast<int>(id.size()), id.data(), e.reason, e.what);
-  // Only a v5 session that got its CONNACK may be told why (MQTT 5 4.13).
+  // Only a v5 session that got its CONNACK may be told why with DISCONNECT (MQTT 5 4.13); one
+  // still authenticating gets the CONNACK it waits for, refusing it.
   if (phase_ == Phase::Connected && v5()) sendDisconnect(e.reason, e.what);
+  if (phase_ == Phase::Authenticating) {
+    endExchange();
+    const bool fits = mqtt::detail::validReasonCode(PacketType::Connack, e.reason);
+    writeConnackRefusal(version_, fits ? e.reason : reason::ProtocolError, e.what);
+  }
   phase_ = Phase::Closing;  // the core closes on the negative return
   return MQGW_E_PROTOCOL;
 }
@@ -121,6 +130,7 @@ void MqttConnection::sendDisconnect(uint8_t reasonCode, const char* why) {
 void MqttConnection::onClose(int) {
   if (phase_ == Phase::Closed) return;
   phase_ = Phase::Closed;
+  endExchange();  // the plugin's exchange state is freed even mid-exchange
   releaseWill();
   parkSession();  // a persistent session keeps what it still owes; then it is closed
   out_.reset();  // releases the refs of queued deliveries

@@ -1,4 +1,6 @@
-// One MQTT connection: the per-connection state machine AwaitConnect -> Connected -> Closing.
+// One MQTT connection: the per-connection state machine AwaitConnect -> Connected -> Closing,
+// with Authenticating between CONNECT and CONNACK while an MQTT 5 enhanced-authentication
+// exchange runs (auth.cc).
 //
 // Re-entrancy: host calls made from inside a hook may call back into the same connection
 // (host->publish can complete synchronously with on_publish_done and deliver to ourselves with
@@ -24,10 +26,11 @@
 
 namespace mqgw::mqttfe {
 
+struct AuthState;
 struct Outbound;
 class TopicAliases;
 
-enum class Phase : uint8_t { AwaitConnect, Connected, Closing, Closed };
+enum class Phase : uint8_t { AwaitConnect, Authenticating, Connected, Closing, Closed };
 
 // The outcome of handling one packet: nullopt, or why the connection must be closed.
 using Verdict = std::optional<mqtt::DecodeError>;
@@ -67,14 +70,18 @@ class MqttConnection {
   long failProtocol(const mqtt::DecodeError& e);
   void closeConnection(int reason);
   bool v5() const { return version_ == mqtt::Version::V5; }
-  bool canWrite() const { return phase_ == Phase::Connected || phase_ == Phase::AwaitConnect; }
+  bool canWrite() const {
+    return phase_ == Phase::Connected || phase_ == Phase::AwaitConnect ||
+           phase_ == Phase::Authenticating;
+  }
   void write(const mqtt::Buffer& bytes);
   void sendAck(mqtt::PacketType type, uint16_t packetId, uint8_t reasonCode);
   void sendDisconnect(uint8_t reasonCode, const char* why = nullptr);
 
   // connect.cc
   Verdict handleConnect(const mqtt::Frame& f);
-  void refuseConnect(mqtt::Version v, uint8_t v5Reason);
+  void refuseConnect(mqtt::Version v, uint8_t v5Reason, const char* why = nullptr);
+  void writeConnackRefusal(mqtt::Version v, uint8_t v5Reason, const char* why);
   void refuseUnsupportedProtocol(const mqtt::Frame& f);
   std::optional<uint8_t> acceptConnect(const mqtt::Connect& c, bool& sessionPresent);
   void sendConnack(bool sessionPresent, bool idAssigned, std::optional<uint16_t> serverKeepAlive,
@@ -83,6 +90,19 @@ class MqttConnection {
   uint8_t keepWill(const mqtt::Connect& c, std::string_view clientId);
   // The Client ID as the core's session holds it ("" before CONNECT is accepted).
   std::string_view clientId() const;
+
+  // auth.cc: MQTT 5 enhanced authentication through an auth plugin (host auth_*)
+  Verdict beginAuth(const mqtt::Frame& f, const mqtt::Connect& c);
+  Verdict handleAuth(const mqtt::Frame& f);
+  Verdict beginReauth(const mqtt::Auth& a);
+  Verdict continueAuth(const mqtt::Auth& a);
+  Verdict applyAuthReply(int rc, const mqgw_auth_reply& r);
+  void acceptAuthenticatedConnect();
+  void failAuth(uint8_t code, const char* why);
+  bool sendAuth(uint8_t reasonCode, const mqgw_str& data);
+  void endExchange();
+  void addAuthToConnack(mqtt::Properties& p) const;
+  mqgw_auth_request authRequest(std::string_view method, std::string_view data) const;
 
   // inbound.cc: packets from the client that carry its own messages or requests
   Verdict handlePublish(const mqtt::Frame& f);
@@ -138,6 +158,7 @@ class MqttConnection {
   mqgw_message* will_ = nullptr;  // published if the connection ends without DISCONNECT
   std::unique_ptr<Outbound> out_;
   std::unique_ptr<TopicAliases> aliases_;  // MQTT 5 topic aliases, on first use
+  std::unique_ptr<AuthState> auth_;  // MQTT 5 enhanced authentication, when CONNECT asked
   // QoS 2 publishes between PUBLISH and PUBREL; allocated on the first one.
   std::unique_ptr<std::vector<Qos2Inbound>> qos2In_;
   std::vector<Qos2Inbound>& qos2In() {

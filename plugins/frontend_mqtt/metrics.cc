@@ -21,6 +21,8 @@ void registerMetrics() {
       reg("mqgw_mqtt_connack_refused_total", "MQTT CONNECT packets refused with a CONNACK");
   gMetrics.expired = reg("mqgw_mqtt_expired_total",
                          "Messages not delivered because their Message Expiry Interval passed");
+  gMetrics.authFailures = reg("mqgw_mqtt_auth_failures_total",
+                              "MQTT 5 enhanced authentications refused (CONNECT or re-auth)");
 }
 
 }  // namespace mqgw::mqttfe

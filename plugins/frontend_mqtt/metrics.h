@@ -15,6 +15,7 @@ struct MetricIds {
   uint32_t connects = UINT32_MAX;
   uint32_t connackRefused = UINT32_MAX;
   uint32_t expired = UINT32_MAX;
+  uint32_t authFailures = UINT32_MAX;
 };
 
 extern MetricIds gMetrics;

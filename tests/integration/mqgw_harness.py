@@ -96,6 +96,17 @@ def parse_metrics(text):
     return values
 
 
+def same_ports(cfg, gateway):
+    """A copy of cfg whose listeners and admin bind the ports gateway had: a restarted gateway
+    that clients reach at the same address."""
+    pinned = json.loads(json.dumps(cfg))
+    for listener in pinned["listeners"]:
+        listener["port"] = gateway.port(listener["name"])
+    if pinned.get("admin") and gateway.admin_url:
+        pinned["admin"]["port"] = int(gateway.admin_url.rsplit(":", 1)[1].split("/")[0])
+    return pinned
+
+
 class Gateway:
     """One running mqgw. Use as a context manager: `with Gateway(tmp_path) as gw: ...`."""
 
@@ -171,6 +182,14 @@ class Gateway:
         assert rc == 0, "mqgw exited %s after SIGTERM; stderr:\n%s" % (rc, self.stderr())
         assert elapsed <= max_seconds, "shutdown took %.2fs (limit %.2fs)" % (elapsed, max_seconds)
         return elapsed
+
+    def crash(self):
+        """SIGKILL, as a crash would: no shutdown, no flush. Asserts it was running until then."""
+        assert self.alive(), "mqgw died before the kill; stderr:\n" + self.stderr()
+        self.proc.send_signal(signal.SIGKILL)
+        rc = self.proc.wait(timeout=10)
+        self._close_files()
+        assert rc == -signal.SIGKILL, "mqgw exited %s, not by SIGKILL" % rc
 
     def kill(self):
         if self.proc and self.proc.poll() is None:

@@ -232,6 +232,69 @@ typedef struct mqgw_storage_ops {
   void* reserved[3];
 } mqgw_storage_ops;
 
+/* ---- enhanced authentication (MQTT 5 4.12): the ops of an auth plugin ----
+ * An auth plugin serves one or more Authentication Methods. For each CONNECT (and each AUTH
+ * 0x19 re-authentication) that names one, the frontend runs an exchange: start, then one step
+ * per AUTH 0x18 from the client, then finish. All calls about one exchange come from the
+ * connection's loop, one at a time; different exchanges run on different loops at once, so the
+ * instance must be read-only after create (or lock). Replies are synchronous: the plugin decides
+ * before it returns (a verifier that waits on the network blocks that loop meanwhile). */
+typedef struct mqgw_auth mqgw_auth;                   /* an enabled method (host ptr) */
+typedef struct mqgw_auth_exchange mqgw_auth_exchange; /* one running exchange (host ptr) */
+
+typedef enum mqgw_auth_result {
+  MQGW_AUTH_CONTINUE = 0, /* send AUTH 0x18 Continue authentication carrying data */
+  MQGW_AUTH_SUCCESS = 1,  /* CONNACK 0x00 (re-authentication: AUTH 0x00), data optional */
+  MQGW_AUTH_FAIL = 2      /* CONNACK reason_code (re-authentication: DISCONNECT), then close */
+} mqgw_auth_result;
+
+typedef struct mqgw_auth_request {
+  uint32_t struct_size;
+  mqgw_str method;    /* the Authentication Method as the client sent it */
+  mqgw_str data;      /* its Authentication Data; len 0 when absent */
+  mqgw_str client_id; /* as in CONNECT (empty: the server assigns one after success) */
+  mqgw_str username;  /* User Name, when has_username */
+  mqgw_str password;  /* Password (binary), when has_password */
+  uint8_t has_username;
+  uint8_t has_password;
+  uint8_t secure;     /* a transport below has MQGW_CAP_TRANSPORT_SECURE */
+  uint8_t reauth;     /* nonzero: AUTH 0x19 from a connected client (no username/password) */
+  const char* peer;   /* "ip:port" */
+} mqgw_auth_request;
+
+/* Filled by the plugin; the host zeroes it and sets struct_size before each call, and the
+ * plugin writes only the fields that fit in struct_size. data and reason must stay valid until
+ * the next call about the same exchange (keep them in the exchange) or, without an exchange,
+ * until the instance is destroyed. */
+typedef struct mqgw_auth_reply {
+  uint32_t struct_size;
+  uint32_t result;     /* mqgw_auth_result */
+  mqgw_str data;       /* Authentication Data to send; ptr NULL = none */
+  uint8_t reason_code; /* FAIL: 0x87 Not authorized (also for 0 and for a code the packet cannot
+                        * carry), 0x8C Bad authentication method, or another code >= 0x80 */
+  mqgw_str reason;     /* FAIL: optional Reason String (UTF-8) */
+} mqgw_auth_reply;
+
+typedef struct mqgw_auth_ops {
+  uint32_t struct_size;
+  /* once, with the settings of the config's auth.<plugin name> section */
+  int (*create)(const mqgw_kv* cfg, size_t n, void** instance);
+  void (*destroy)(void* instance);
+  /* the Authentication Methods served, NULL-terminated; NULL = one, the descriptor's name.
+   * Method names are case-sensitive; two plugins may not serve the same one. */
+  const char* const* methods;
+  /* a CONNECT or AUTH 0x19 named one of the methods. Returns MQGW_OK with *out filled, or a
+   * negative mqgw_status (the client is refused with 0x80 Unspecified error). *exchange (NULL
+   * on entry) is the plugin's state for step; finish is called for it exactly once, also
+   * when the connection ends mid-exchange. */
+  int (*start)(void* instance, const mqgw_auth_request* req, void** exchange,
+               mqgw_auth_reply* out);
+  /* the client's AUTH 0x18 and its Authentication Data (len 0 when absent) */
+  int (*step)(void* exchange, const uint8_t* data, size_t len, mqgw_auth_reply* out);
+  void (*finish)(void* exchange); /* free the exchange; NULL is never passed */
+  void* reserved[6];
+} mqgw_auth_ops;
+
 /* ---- the host API the core hands to every plugin (mqgw_host_* functions) ----
  * Append-only: new members go at the end, with a minor version bump. */
 typedef struct mqgw_host_api {
@@ -324,6 +387,17 @@ typedef struct mqgw_host_api {
   size_t (*message_encode)(const mqgw_message* msg, uint8_t* out, size_t cap);
   /* NULL when the bytes are not a valid record; refcount 1 */
   mqgw_message* (*message_decode)(const uint8_t* data, size_t len);
+
+  /* enhanced authentication (frontends), on the connection's loop */
+  /* the enabled auth plugin serving `method`, or NULL (refuse with 0x8C) */
+  const mqgw_auth* (*auth_find)(mqgw_str method);
+  /* runs the plugin's start; *ex is set when MQGW_OK is returned (the reply is then valid) */
+  int (*auth_start)(const mqgw_auth* a, const mqgw_auth_request* req, mqgw_auth_exchange** ex,
+                    mqgw_auth_reply* out);
+  int (*auth_step)(mqgw_auth_exchange* ex, const uint8_t* data, size_t len,
+                   mqgw_auth_reply* out);
+  /* ends an exchange from auth_start (the plugin's finish runs); the reply is invalid after */
+  void (*auth_finish)(mqgw_auth_exchange* ex);
 } mqgw_host_api;
 
 #ifdef __cplusplus

@@ -116,7 +116,8 @@ typedef struct mqgw_config_key {
 typedef enum mqgw_plugin_kind {
   MQGW_KIND_TRANSPORT = 1, /* a byte-stream layer: tls, websocket */
   MQGW_KIND_FRONTEND = 2,  /* the top of a listener stack: mqtt, flash-policy */
-  MQGW_KIND_STORAGE = 3    /* where messages live: memory, native, kafka, amqp */
+  MQGW_KIND_STORAGE = 3,   /* where messages live: memory, native, kafka, amqp */
+  MQGW_KIND_AUTH = 4       /* MQTT 5 enhanced authentication methods (mqgw_auth_ops) */
 } mqgw_plugin_kind;
 
 /* capability bits; the core ignores bits it does not know */
@@ -139,7 +140,7 @@ typedef struct mqgw_plugin_descriptor {
   uint64_t caps;
   const mqgw_config_key* config_schema;
   uint32_t config_schema_len;
-  const void* ops;      /* mqgw_transport_ops / mqgw_frontend_ops / mqgw_storage_ops */
+  const void* ops;      /* mqgw_transport_ops / _frontend_ops / _storage_ops / _auth_ops */
   uint32_t ops_size;    /* sizeof the ops struct as the plugin saw it */
   void* reserved[8];
 } mqgw_plugin_descriptor;

@@ -14,6 +14,14 @@
 //
 // Offsets are dense u64 starting at 0 and never reused: retention deletes whole closed segments
 // from the front, so startOffset() only grows. Format: see record_format.h.
+//
+// Damage. open() cuts a torn tail of the last segment (partial record, bad CRC, length past the
+// end, zero fill) back to its last good record, rebuilds any .idx that is missing, short,
+// corrupt or points past the data, and reports both (recoveryReport(), on_message). A bad
+// record inside a closed segment (bit rot) never fails open(): it is found by read() (or at
+// open with verify_closed_segments), reported, and ends that segment - read() returns -EBADMSG
+// with next_offset at the next segment, so a consumer can skip the loss knowingly. Closed
+// segments are never truncated. An unreadable segment *header* does fail open (-EBADMSG).
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -194,8 +194,10 @@ void NativeBackend::applyRetained(const mqgw_message* msg, uint64_t offset) {
 }
 
 int NativeBackend::health() const {
-  if (!writer_) return MQGW_HEALTH_UNAVAILABLE;
-  if (!writerHealthy_.load() || state_->failed()) return MQGW_HEALTH_UNAVAILABLE;
+  // The log alone decides: publishes wait only for it. The state store retries failed commits
+  // on its own and tells nobody when one succeeds again, so counting it here left the health
+  // reported unavailable for good when the log recovered first (a full disk does that).
+  if (!writer_ || !writerHealthy_.load()) return MQGW_HEALTH_UNAVAILABLE;
   return MQGW_HEALTH_READY;
 }
 

@@ -49,9 +49,17 @@ TEST(ConfigErrors, YamlSyntaxCarriesItsPosition) {
 TEST(ConfigErrors, TopLevelKeys) {
   EXPECT_EQ(errorOf("listner: []\n" + kRest),
             "t.yaml:1:1: listner: unknown key (expected one of: workers, plugin_dir, plugins, "
-            "log, admin, limits, listeners, storage, authorization)");
+            "log, admin, limits, listeners, storage, authorization, auth)");
   EXPECT_EQ(errorOf(kRest + "workers: 2\nworkers: 3\n"), "t.yaml:9:1: workers: duplicate key");
   EXPECT_EQ(errorOf("[a]: 1\n" + kRest), "t.yaml:1:1: keys must be plain words");
+}
+
+TEST(ConfigErrors, AuthSection) {
+  EXPECT_EQ(errorOf(kRest + "auth: [scram]\n"),
+            "t.yaml:8:7: auth: expected a mapping of <auth plugin>: {settings}");
+  EXPECT_EQ(errorOf(kRest + "auth: {\"no way\": {}}\n"),
+            "t.yaml:8:8: auth.no way: 'no way' is not a valid name (letters, digits, '_' and '-')");
+  EXPECT_EQ(errorOf(kRest + "auth: {a: {}, a: {}}\n"), "t.yaml:8:15: auth.a: duplicate key");
 }
 
 TEST(ConfigErrors, Workers) {

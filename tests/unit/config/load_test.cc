@@ -103,6 +103,33 @@ TEST(ConfigLoad, AdminSectionWithoutKeysUsesDefaults) {
   EXPECT_TRUE(r.config->listeners[0].sections.empty());  // a tcp-only stack has no sections
 }
 
+TEST(ConfigLoad, AuthSectionsKeepEachPluginsSettingsInOrder) {
+  LoadResult r = loadString(
+      "listeners: [{name: a, bind: 127.0.0.1, port: 1, stack: [tcp]}]\n"
+      "storage: {backend: memory}\n"
+      "auth:\n  scram: {users: u.txt}\n  token:\n",
+      "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error->str();
+  const auto& a = r.config->authSections;
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].plugin, "scram");
+  EXPECT_EQ(a[0].path, "auth.scram");
+  EXPECT_EQ(a[0].node["users"].as<std::string>(), "u.txt");
+  EXPECT_EQ(a[0].line, 4);
+  EXPECT_EQ(a[1].plugin, "token");
+  EXPECT_TRUE(a[1].node.IsNull());  // no settings: the schema's defaults
+  EXPECT_EQ(a[1].line, 5);  // positioned at its key
+}
+
+TEST(ConfigLoad, NoAuthSectionMeansNoAuthPlugins) {
+  LoadResult r = loadString(
+      "listeners: [{name: a, bind: 127.0.0.1, port: 1, stack: [tcp]}]\n"
+      "storage: {backend: memory}\n",
+      "t.yaml");
+  ASSERT_TRUE(r.ok()) << r.error->str();
+  EXPECT_TRUE(r.config->authSections.empty());
+}
+
 TEST(ConfigLoad, EphemeralPortsAndDifferentAddressesDoNotClash) {
   LoadResult r = loadString(R"(listeners:
   - {name: a, bind: 127.0.0.1, port: 0, stack: [tcp]}
