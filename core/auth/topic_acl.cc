@@ -92,13 +92,26 @@ bool TopicAcl::allowsPublish(std::string_view topic) const {
   return defaultAllow_;
 }
 
-bool TopicAcl::allowsSubscribe(std::string_view filter) const {
+TopicAcl::Subscribe TopicAcl::subscribe(std::string_view filter) const {
   if (auto shared = router::parseShared(filter)) filter = shared->filter;
+  bool filtered = false;
+  auto granted = [&] { return filtered ? Subscribe::AllowFiltered : Subscribe::Allow; };
   for (const Rule& r : rules_) {
     if (!r.subscribe) continue;
-    if (r.allow ? filterCovers(r.filter, filter) : filtersOverlap(r.filter, filter))
-      return r.allow;
+    if (r.allow) {
+      if (filterCovers(r.filter, filter)) return granted();
+    } else if (filterCovers(r.filter, filter)) {
+      return Subscribe::Deny;  // every topic it could match is denied
+    } else if (filtersOverlap(r.filter, filter)) {
+      filtered = true;  // some are: check those at delivery
+    }
   }
+  return defaultAllow_ ? granted() : Subscribe::Deny;
+}
+
+bool TopicAcl::readable(std::string_view topic) const {
+  for (const Rule& r : rules_)
+    if (r.subscribe && filterMatches(r.filter, topic)) return r.allow;
   return defaultAllow_;
 }
 
@@ -125,6 +138,12 @@ bool publishAllowed(std::string_view topic) {
   spdlog::debug("authorization: publish to '{}' denied", topic);
   return false;
 }
+
+bool subscribeFiltered(std::string_view filter) {
+  return !gAcl.allowsEverything() && gAcl.subscribe(filter) == TopicAcl::Subscribe::AllowFiltered;
+}
+
+bool topicReadable(std::string_view topic) { return gAcl.allowsEverything() || gAcl.readable(topic); }
 
 bool subscribeAllowed(std::string_view filter) {
   if (gAcl.allowsEverything() || gAcl.allowsSubscribe(filter)) return true;

@@ -4,10 +4,12 @@
 //   PUBLISH to a topic name: a rule applies when its filter matches the name (MQTT 5.0 §4.7,
 //   so a rule starting with '+' or '#' never matches a '$' topic).
 //   SUBSCRIBE to a filter S: an allow rule applies only when its filter covers S (every topic S
-//   can match, the rule matches too); a deny rule applies as soon as it overlaps S (some topic
-//   both match). So an allowed subscription never receives a message on a topic whose own
-//   subscription would be denied: `deny admin/#` refuses `#` and `+/x` too. A shared filter
-//   ($share/<group>/<f>) is judged by <f>.
+//   can match, the rule matches too); a deny rule refuses S when it covers S, and when it only
+//   overlaps S (some topic both match) it lets the decision go on but marks S *filtered*: each
+//   message for S is then checked against the rules by its topic at delivery (readable()).
+//   So `deny admin/#` refuses `admin/x`, grants `#` — which then never receives admin/...
+//   messages — and costs nothing for `sensors/#`. A shared filter ($share/<group>/<f>) is
+//   judged by <f>.
 //
 // The ACL is built once at start-up (installTopicAcl) and never changes: every worker reads it
 // without locks. Pure functions and the TopicAcl class carry the logic and are unit-tested.
@@ -35,8 +37,13 @@ class TopicAcl {
   TopicAcl() = default;  // no rules, default allow: everything allowed
   explicit TopicAcl(const config::Authorization& a);
 
+  enum class Subscribe { Deny, Allow, AllowFiltered };
   bool allowsPublish(std::string_view topic) const;
-  bool allowsSubscribe(std::string_view filter) const;
+  Subscribe subscribe(std::string_view filter) const;
+  bool allowsSubscribe(std::string_view filter) const { return subscribe(filter) != Subscribe::Deny; }
+  // May a filtered subscription receive a message on this topic name? The first subscribe rule
+  // matching the name decides, else the default.
+  bool readable(std::string_view topic) const;
   bool allowsEverything() const { return rules_.empty() && defaultAllow_; }
 
  private:
@@ -54,5 +61,8 @@ void installTopicAcl(const std::optional<config::Authorization>& a);
 // Checks against the installed ACL and counts denials; callable from any worker.
 bool publishAllowed(std::string_view topic);
 bool subscribeAllowed(std::string_view filter);
+// Whether a granted subscription to `filter` needs readable() checks at delivery.
+bool subscribeFiltered(std::string_view filter);
+bool topicReadable(std::string_view topic);
 
 }  // namespace mqgw::auth

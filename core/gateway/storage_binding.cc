@@ -139,9 +139,9 @@ void StorageBinding::routeFedBatch(void* self) {
     batch.swap(b->feedBatch_);
   }
   b->feedTaken_.notify_all();
-  Router& router = Worker::current()->router();
+  Worker* w = Worker::current();  // null when a stopped worker's inbox is drained at exit
   for (auto* m : batch) {
-    router.route(m);
+    if (w) w->router().route(m);
     message::unref(m);
   }
 }

@@ -1,5 +1,6 @@
 #include "router/router.h"
 #include "router/topic_rules.h"
+#include "auth/topic_acl.h"
 
 #include <algorithm>
 
@@ -57,7 +58,7 @@ int Router::subscribe(Session* s, std::string_view filter, const mqgw_sub_option
     for (auto& sub : s->subs())
       if (sub.filter == filter) sub.options = granted;
   } else {
-    list.push_back({s, granted});
+    list.push_back({s, granted, auth::subscribeFiltered(filter)});
     s->subs().push_back({std::string(filter), granted});
   }
   if (fromSubscribePacket) persist(s);
@@ -93,6 +94,7 @@ void Router::route(mqgw_message* msg) {
   if (!shared_.empty()) {
     std::string_view topic(msg->view.topic.ptr, msg->view.topic.len);
     shared_.pick(topic, [&](const router::SharedGroup& g, const router::SharedMember& m) {
+      if (auth::subscribeFiltered(g.filter) && !auth::topicReadable(topic)) return;
       dispatchShared(msg, g, m, 0);
     });
   }
@@ -113,9 +115,14 @@ void Router::routeLocal(mqgw_message* msg) {
   std::string_view topic(v.topic.ptr, v.topic.len);
   std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
   matches_.clear();
+  int readable = -1;  // the ACL's verdict on this topic, asked once and only if needed
   tree_.match(topic, [&](SubscriberList& list) {
     for (auto& sub : list) {
       if (sub.options.no_local && sub.session->clientId == publisher) continue;
+      if (sub.filtered) {
+        if (readable < 0) readable = auth::topicReadable(topic) ? 1 : 0;
+        if (!readable) continue;
+      }
       uint8_t qos = std::min<uint8_t>(v.qos, sub.options.qos);
       matches_.push_back({sub.session, qos, sub.options.subscription_id,
                           sub.options.retain_as_published != 0});
@@ -171,7 +178,9 @@ void Router::updateRetained(mqgw_message* msg) {
 void Router::queueRetained(Session* s, std::string_view filter,
                            const mqgw_sub_options& granted) {
   size_t before = pendingRetained_.size();
+  const bool filtered = auth::subscribeFiltered(filter);
   retained_.match(filter, [&](mqgw_message* m) {
+    if (filtered && !auth::topicReadable({m->view.topic.ptr, m->view.topic.len})) return;
     mqgw_delivery d{};
     d.struct_size = sizeof d;
     d.qos = std::min<uint8_t>(m->view.qos, granted.qos);

@@ -22,6 +22,7 @@ class Worker;
 struct Subscriber {
   Session* session;
   mqgw_sub_options options;
+  bool filtered;  // a deny rule overlaps the filter: check each topic at delivery (topic_acl.h)
 };
 using SubscriberList = std::vector<Subscriber>;
 

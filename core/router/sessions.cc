@@ -85,7 +85,8 @@ Session* Router::openSession(Connection* c, const mqgw_session_params& p, bool* 
 
 void Router::surrenderTask(void* arg) {
   auto* t = static_cast<Transfer*>(arg);
-  Worker::current()->router().surrender(t);
+  if (Worker* w = Worker::current()) return w->router().surrender(t);
+  delete t;  // drained after its worker stopped
 }
 
 void Router::surrender(Transfer* t) {
@@ -124,7 +125,8 @@ void Router::surrender(Transfer* t) {
 
 void Router::adoptTask(void* arg) {
   auto* t = static_cast<Transfer*>(arg);
-  Worker::current()->router().adopt(t);
+  if (Worker* w = Worker::current()) return w->router().adopt(t);
+  delete t;  // drained after its worker stopped
 }
 
 void Router::adopt(Transfer* t) {

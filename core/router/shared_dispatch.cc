@@ -89,7 +89,7 @@ void Router::applySharedUpdate(bool add, std::string_view filter, const router::
 void Router::sharedUpdateTask(void* arg) {
   std::unique_ptr<SharedUpdate> u(static_cast<SharedUpdate*>(arg));
   std::string full = "$share/" + u->group + "/" + u->filter;
-  Worker::current()->router().applySharedUpdate(u->add, full, u->member);
+  if (Worker* w = Worker::current()) w->router().applySharedUpdate(u->add, full, u->member);
 }
 
 void Router::dispatchShared(mqgw_message* msg, const router::SharedGroup& g,
@@ -106,7 +106,7 @@ void Router::dispatchShared(mqgw_message* msg, const router::SharedGroup& g,
 void Router::sharedDeliveryTask(void* arg) {
   std::unique_ptr<SharedDelivery> d(static_cast<SharedDelivery*>(arg));
   router::SharedGroup g{d->group, d->filter, {}, 0};
-  Worker::current()->router().deliverShared(d->msg, g, d->member, d->hops);
+  if (Worker* w = Worker::current()) w->router().deliverShared(d->msg, g, d->member, d->hops);
   message::unref(d->msg);
 }
 

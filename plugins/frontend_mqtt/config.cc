@@ -23,6 +23,10 @@ const mqgw_config_key kConfigSchema[] = {
     {"session_expiry_max", MQGW_CFG_DURATION_MS, "259200000", 0, 1000, 4294967295000.0, nullptr,
      "Longest a persistent session outlives its connection (3.1.1 clean session 0 sessions "
      "included; MQTT 5 clients asking for more are told this value in CONNACK)"},
+    {"subscribe_denied_code", MQGW_CFG_ENUM, "not_authorized", 0, 1, 0,
+     "not_authorized|unspecified_error",
+     "MQTT 5 SUBACK reason for a filter the authorization rules refuse: 0x87 Not authorized, "
+     "or 0x80 Unspecified error for client libraries that accept only 0x80 as a failure"},
 };
 const uint32_t kConfigSchemaLen = sizeof(kConfigSchema) / sizeof(kConfigSchema[0]);
 
@@ -56,6 +60,10 @@ int parseConfig(const mqgw_kv* kv, size_t n, FrontendConfig& out) {
     } else if (key == "topic_alias_maximum") {
       if (!parseUint(kv[i].value, 65535, v)) return MQGW_E_INVAL;
       out.topicAliasMaximum = static_cast<uint16_t>(v);
+    } else if (key == "subscribe_denied_code") {
+      std::string_view word = kv[i].value ? kv[i].value : "";
+      if (word != "not_authorized" && word != "unspecified_error") return MQGW_E_INVAL;
+      out.subscribeDeniedCode = word == "not_authorized" ? 0x87 : 0x80;
     } else if (key == "response_information_prefix") {
       out.responseInfoPrefix = kv[i].value ? kv[i].value : "";
     } else {

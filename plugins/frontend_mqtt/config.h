@@ -16,6 +16,9 @@ struct FrontendConfig {
   uint16_t topicAliasMaximum = 10;   // MQTT 5 Topic Alias Maximum announced in CONNACK
   std::string responseInfoPrefix = "response/";  // MQTT 5 Response Information: prefix + id + "/"
   uint32_t sessionExpiryMaxS = 259200;  // persistent sessions end this long after disconnecting
+  // MQTT 5 SUBACK code for a filter the authorization rules refuse: 0x87 Not authorized, or
+  // 0x80 Unspecified error for client libraries that accept no other failure code.
+  uint8_t subscribeDeniedCode = 0x87;
 };
 
 extern const mqgw_config_key kConfigSchema[];

@@ -181,7 +181,7 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
       o.retain_handling = t.retainHandling;
       o.subscription_id = subscriptionId;
       int granted = host().subscribe(session_, filter, &o);
-      code = granted == MQGW_E_DENIED && v5() ? reason::NotAuthorized  // v3: 0x80 failure
+      code = granted == MQGW_E_DENIED && v5() ? cfg_->subscribeDeniedCode  // v3: 0x80 failure
              : granted == MQGW_E_INVAL && v5() ? reason::TopicFilterInvalid  // bad $share/
              : granted < 0                    ? reason::UnspecifiedError
                                               : static_cast<uint8_t>(std::min(granted, 2));

@@ -69,8 +69,8 @@ class PahoClient:
         rc, mid = self.client.unsubscribe(topic)
         self._wait_ack(rc, mid, "UNSUBSCRIBE " + topic)
 
-    def publish(self, topic, payload, qos=0, wait=True):
-        info = self.client.publish(topic, payload, qos)
+    def publish(self, topic, payload, qos=0, wait=True, retain=False):
+        info = self.client.publish(topic, payload, qos, retain)
         assert info.rc == mqtt.MQTT_ERR_SUCCESS, "publish failed: rc %s" % info.rc
         if wait and qos > 0:
             info.wait_for_publish(scaled(10))

@@ -1,6 +1,7 @@
-"""Topic authorization (`authorization:` in the config): a denied SUBSCRIBE is refused in its
-SUBACK (0x80 in v3, 0x87 Not authorized in v5), a denied PUBLISH never reaches a subscriber
-(v5 QoS 1/2 get PUBACK/PUBREC 0x87, v3 is acknowledged as if stored), allowed traffic flows."""
+"""Topic authorization (`authorization:` in the config): a SUBSCRIBE whose every topic is denied
+is refused in its SUBACK (0x80 in v3, 0x87 Not authorized in v5); one that only overlaps a deny
+rule is granted and never receives the denied topics; a denied PUBLISH never reaches a
+subscriber (v5 QoS 1/2 get PUBACK/PUBREC 0x87, v3 is acknowledged as if stored)."""
 
 import struct
 import subprocess
@@ -56,10 +57,27 @@ class SubackRecorder(PahoClient):
                          ids=["v311", "v5"])
 def test_denied_subscribe_is_refused_in_suback(agw, protocol, refused):
     with SubackRecorder(agw.address(), "sub", protocol) as sub:
-        codes = sub.subscribe_codes(["data/#", "admin/cfg", "#", "+/cfg", "secret/a", "data/x"])
-        # "#" and "+/cfg" could receive admin/... messages: a deny rule refuses any overlap
-        assert codes == [1, refused, refused, refused, refused, 1]
-    assert agw.metric("mqgw_auth_subscribe_denied_total") == 4
+        codes = sub.subscribe_codes(["data/#", "admin/cfg", "#", "+/cfg", "secret/a", "data/x",
+                                     "admin/+"])
+        # "#" and "+/cfg" overlap the deny rule without being covered by it: granted, filtered
+        assert codes == [1, refused, 1, 1, refused, 1, refused]
+    assert agw.metric("mqgw_auth_subscribe_denied_total") == 3
+
+
+def test_a_wildcard_overlapping_a_deny_rule_never_receives_the_denied_topics(agw):
+    with PahoClient(agw.address(), "sub") as sub, PahoClient(agw.address(), "pub") as pub:
+        pub.publish("admin/old", b"retained-denied", 1, retain=True)
+        pub.publish("data/old", b"retained-allowed", 1, retain=True)
+        sub.subscribe("#", 1)
+        assert [(t, p) for t, p, _ in sub.receive(1)] == [("data/old", b"retained-allowed")]
+        sub.subscribe("+/cfg", 1)
+        for topic in ("admin/cfg", "data/cfg", "admin/x/y", "data/z"):
+            pub.publish(topic, topic.encode(), 1)
+        # one session, two overlapping subscriptions: each allowed message once, no admin/...
+        assert sorted(p for _, p, _ in sub.receive(2)) == [b"data/cfg", b"data/z"]
+        assert sub.receive(1, timeout=0.5) == []
+        pub.publish("admin/old", b"", 1, retain=True)
+        pub.publish("data/old", b"", 1, retain=True)
 
 
 def test_denied_publish_never_reaches_a_subscriber_v311(agw):

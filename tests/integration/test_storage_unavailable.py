@@ -27,7 +27,7 @@ import pytest
 
 import mqtt_raw
 from durable_clients import SessionClient
-from mqgw_harness import Gateway, base_config, same_ports, scaled, wait_until
+from mqgw_harness import Gateway, base_config, mqtt_listener, same_ports, scaled, wait_until
 
 DISK_SIZE = "32m"          # the tmpfs; room enough for the flood's backlog once freed
 ROOM = 24 * 1024           # left free at first: some publishes succeed before the disk is full
@@ -243,13 +243,14 @@ def count_lines(gw, text):
 
 
 def config(data_dir):
-    cfg = base_config(storage={"backend": "native",
-                               "native": {"data_dir": data_dir, "fsync": "always",
-                                          "segment_size": "64KiB"}})
-    cfg["limits"]["max_inflight"] = MAX_INFLIGHT
-    # The persistent session keeps every message (Paho's and the flood), none dropped as overflow.
-    cfg["limits"]["session_queue_messages"] = 100000
-    return cfg
+    # The persistent session gets every message (Paho's and the flood) after the restart: its
+    # queue and its connection's must hold them all, or the oldest are dropped by design.
+    return base_config(storage={"backend": "native",
+                                "native": {"data_dir": data_dir, "fsync": "always",
+                                           "segment_size": "64KiB"}},
+                       listeners=[mqtt_listener(mqtt={"max_queued_messages": 100000})],
+                       limits={"shutdown_timeout": "2s", "max_inflight": MAX_INFLIGHT,
+                               "session_queue_messages": 100000})
 
 
 # ---- the phases ----
@@ -396,6 +397,7 @@ def test_disk_full_withholds_acks_bounds_memory_and_recovers_without_loss(tmp_pa
                              "persistent session, Paho publisher")
         assert_in_order_once([m[2] for m in got if m[1] == FLOOD_TOPIC], flooder.packets,
                              "persistent session, flooder")
+        assert gw.metric("mqgw_mqtt_dropped_total") == 0
         away.close()
         gw.stop()
     finally:

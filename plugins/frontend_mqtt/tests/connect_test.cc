@@ -253,7 +253,7 @@ TEST(Connect, EntryRejectsOtherMajorAndShortHost) {
   EXPECT_EQ(d->kind, static_cast<uint32_t>(MQGW_KIND_FRONTEND));
   EXPECT_EQ(d->caps, MQGW_CAP_FRONTEND_SNIFF);
   EXPECT_EQ(static_cast<const mqgw_frontend_ops*>(d->ops)->struct_size, sizeof(mqgw_frontend_ops));
-  EXPECT_EQ(d->config_schema_len, 6u);
+  EXPECT_EQ(d->config_schema_len, 7u);
 }
 
 TEST(Connect, BadConfigValueFailsCreate) {

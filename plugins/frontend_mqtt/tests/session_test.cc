@@ -36,6 +36,18 @@ TEST(Session, RouterRefusalIs80AndGrantIsTheRoutersAnswer) {
   EXPECT_EQ(hex(h.takeBytes()), "90 03 00 02 01");
 }
 
+TEST(Session, V5DeniedSubscribeCodeIsConfigurable) {
+  for (auto [setting, code] : {std::pair{"not_authorized", 0x87}, {"unspecified_error", 0x80}}) {
+    Harness h(Config{{"subscribe_denied_code", setting}});
+    h.connect(Version::V5);
+    fake().subscribeResult = MQGW_E_DENIED;
+    h.feed(subscribePacket(Version::V5, 1, {{"a", 1}}));
+    std::vector<OutPacket> out = h.takePackets();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].bytes.back(), code) << setting;
+  }
+}
+
 TEST(Session, V5SubackReasonCodes) {
   Harness h;
   h.connect(Version::V5);

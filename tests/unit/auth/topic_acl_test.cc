@@ -105,12 +105,17 @@ TEST(TopicAcl, FirstMatchWinsPerAction) {
   EXPECT_TRUE(a.allowsSubscribe("$SYS/#"));
 }
 
-TEST(TopicAcl, SubscribeDenyAppliesOnOverlapAllowOnCoverage) {
+TEST(TopicAcl, SubscribeDenyRefusesCoverageFiltersOverlapAllowNeedsCoverage) {
+  using V = TopicAcl::Subscribe;
   TopicAcl a(acl(true, {rule(AuthAction::Subscribe, "admin/#", false),
                         rule(AuthAction::Subscribe, "sensors/#", true)}));
-  EXPECT_FALSE(a.allowsSubscribe("#"));      // would receive admin/...
-  EXPECT_FALSE(a.allowsSubscribe("+/cfg"));  // would receive admin/cfg
-  EXPECT_FALSE(a.allowsSubscribe("admin"));
+  EXPECT_EQ(a.subscribe("#"), V::AllowFiltered);      // granted, admin/... held back
+  EXPECT_EQ(a.subscribe("+/cfg"), V::AllowFiltered);  // admin/cfg held back
+  EXPECT_EQ(a.subscribe("admin"), V::Deny);           // nothing it matches is allowed
+  EXPECT_EQ(a.subscribe("admin/+"), V::Deny);
+  EXPECT_EQ(a.subscribe("sensors/#"), V::Allow) << "no deny overlaps: no check at delivery";
+  EXPECT_FALSE(a.readable("admin/cfg"));
+  EXPECT_TRUE(a.readable("x/cfg"));
   EXPECT_TRUE(a.allowsSubscribe("sensors/+/temp"));
   EXPECT_TRUE(a.allowsSubscribe("other/x"));  // default allow
   TopicAcl strict(acl(false, {rule(AuthAction::Subscribe, "sensors/#", true)}));
@@ -122,7 +127,8 @@ TEST(TopicAcl, SubscribeDenyAppliesOnOverlapAllowOnCoverage) {
   EXPECT_FALSE(strict.allowsSubscribe("$share/g/#"));
 }
 
-// An allowed subscription never matches a topic whose literal subscription is denied.
+// A granted subscription receives a topic exactly when that topic's own subscription would be
+// granted: never a denied one, and — with delivery checks — every allowed one.
 TEST(TopicAcl, AllowedSubscriptionsReceiveOnlyAllowedTopics) {
   const std::vector<std::string> filters = {"#", "+", "a", "a/#", "a/+", "a/b", "+/b", "a/+/c",
                                             "b/#", "$SYS/#", "+/+", "a/b/c", "b"};
@@ -135,12 +141,16 @@ TEST(TopicAcl, AllowedSubscriptionsReceiveOnlyAllowedTopics) {
         TopicAcl a(acl(def, {rule(AuthAction::All, f1.c_str(), false),
                              rule(AuthAction::Subscribe, f2.c_str(), true)}));
         for (const std::string& sub : filters) {
-          if (!a.allowsSubscribe(sub)) continue;
+          TopicAcl::Subscribe v = a.subscribe(sub);
+          if (v == TopicAcl::Subscribe::Deny) continue;
           ++checked;
           for (const std::string& t : topics) {
             if (!filterMatches(sub, t)) continue;
-            EXPECT_TRUE(a.allowsSubscribe(t)) << "deny " << f1 << ", allow " << f2 << ", default "
-                                              << def << ": " << sub << " allowed, " << t << " not";
+            // What the router delivers: everything, or for a filtered grant what is readable.
+            bool delivered = v == TopicAcl::Subscribe::Allow || a.readable(t);
+            EXPECT_EQ(delivered, a.allowsSubscribe(t))
+                << "deny " << f1 << ", allow " << f2 << ", default " << def << ": " << sub
+                << " gets " << t << " = " << delivered;
           }
         }
       }
