@@ -23,8 +23,9 @@ mqgw_message* restore(const mqgw_message_view& v);
 inline void ref(mqgw_message* m) { m->refs.fetch_add(1, std::memory_order_relaxed); }
 void unref(mqgw_message* m);
 
-// 16-byte, time-sortable, unique ID: 48-bit ms since the epoch, 16-bit process tag, 64-bit
-// counter (big-endian, so byte order sorts like time).
+// 16-byte, time-sortable, unique ID: 48-bit ms since the epoch, 16-bit process tag, 16-bit
+// thread tag, 48-bit per-thread counter (big-endian, so byte order sorts like time; within one
+// millisecond, one thread's IDs sort in creation order).
 void newId(uint8_t out[16], uint64_t nowMs);
 
 }  // namespace mqgw::message

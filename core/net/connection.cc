@@ -27,7 +27,9 @@ struct ConnInfoStore {
 namespace {
 
 // Close a connection that is still flushing after this long (peer not reading).
-constexpr uint64_t kCloseLingerMs = 5000;
+constexpr uint64_t kCloseFlushMs = 5000;
+// Then wait at most this long for the peer's EOF (see connection.h: lingering).
+constexpr uint64_t kLingerMs = 2000;
 
 }  // namespace
 
@@ -180,25 +182,34 @@ void Connection::close(int reason) {
     worker().markDirty(this);
 }
 
+// Everything for the peer is written (or given up): the layers close, then the socket lingers
+// or, when a linger is pointless or already underway, closes.
 void Connection::finishClose() {
-  if (!layersClosed_) {
-    layersClosed_ = true;
-    // Top-down: the frontend first (it releases its session), then the transports.
-    for (uint32_t i = static_cast<uint32_t>(stack_->layers.size()); i-- > 0;) {
-      if (!layerAt(i).open) continue;
-      layerAt(i).open = false;
-      if (spec(i).kind == MQGW_KIND_FRONTEND)
-        spec(i).frontend->on_close(layerAt(i).state, closeReason_);
-      else
-        spec(i).transport->on_close(layerAt(i).state, closeReason_);
-      layerAt(i).state = nullptr;
-    }
-  }
+  bool wasLingering = lingering();
+  closeLayers();
   if (handleClosed_) return;
-  handleClosed_ = true;
-  out_.release(worker().pool());
-  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
-  ::close(fd_);  // uv_close already took the fd out of epoll
+  if (wasLingering || noLinger_)
+    closeSocket();
+  else
+    startLinger();
+}
+
+void Connection::closeLayers() {
+  if (layersClosed_) return;
+  layersClosed_ = true;
+  // Top-down: the frontend first (it releases its session), then the transports.
+  for (uint32_t i = static_cast<uint32_t>(stack_->layers.size()); i-- > 0;) {
+    if (!layerAt(i).open) continue;
+    layerAt(i).open = false;
+    if (spec(i).kind == MQGW_KIND_FRONTEND)
+      spec(i).frontend->on_close(layerAt(i).state, closeReason_);
+    else
+      spec(i).transport->on_close(layerAt(i).state, closeReason_);
+    layerAt(i).state = nullptr;
+  }
+  std::free(tail_);  // a partial packet nobody will parse
+  tail_ = nullptr;
+  tailLen_ = 0;
 }
 
 void Connection::unref() {
@@ -217,7 +228,11 @@ void Connection::resumeRead() {
 
 void Connection::checkIdle(uint64_t now) {
   if (closeRequested_) {
-    if (!handleClosed_ && now - lastActivity_ > kCloseLingerMs) {
+    if (handleClosed_) return;
+    if (lingering()) {
+      if (now - lastActivity_ > kLingerMs) closeSocket();
+    } else if (now - lastActivity_ > kCloseFlushMs) {
+      noLinger_ = true;  // the peer does not read: waiting for its EOF is pointless
       out_.release(worker().pool());
       finishClose();
     }
@@ -234,6 +249,10 @@ void Connection::checkIdle(uint64_t now) {
 
 void Connection::kick(int reason) {
   uint32_t top = static_cast<uint32_t>(stack_->layers.size() - 1);
+  if (reason == MQGW_CLOSE_SHUTDOWN) {
+    noLinger_ = true;  // a stopping worker waits for no peer's EOF
+    if (lingering()) return closeSocket();
+  }
   if (closeRequested_) return;
   if (layerAt(top).open && stack_->layers.back().frontend->on_kick) {
     ref();

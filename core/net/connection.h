@@ -1,6 +1,12 @@
 // One accepted TCP connection and its layer chain (transports, then one frontend). Bytes from
 // the socket go up the chain; bytes a layer writes go down it and leave through one batched
 // write per loop iteration. Lives on one worker; every method runs on that worker's thread.
+//
+// Closing: close() stops reading and flushes what the layers queued; then the layers close and
+// the connection lingers: FIN sent (shutdown SHUT_WR), input read and discarded until the peer's
+// EOF, a deadline or a byte bound, and only then the socket closes. Closing with unread input
+// would make the kernel answer with RST, which can destroy our last packet before the peer
+// reads it. A peer that reset or sent EOF, a stuck flush and a stopping worker skip the linger.
 #pragma once
 
 #include <uv.h>
@@ -45,6 +51,7 @@ class Connection {
   }
   size_t pendingOut() const { return out_.bytes(); }
   void setIdleTimeout(uint64_t ms) {
+    if (layersClosed_) return;  // the field counts discarded bytes while lingering
     idleTimeoutMs_ = static_cast<uint32_t>(std::min<uint64_t>(ms, UINT32_MAX));
   }
   const mqgw_conn_info* info();
@@ -82,12 +89,17 @@ class Connection {
   void feedFrontend(const uint8_t* data, size_t len);
   void keepTail(const uint8_t* data, size_t len);
   void finishClose();
+  void closeLayers();
+  bool lingering() const { return layersClosed_ && !handleClosed_; }
   void updatePolling();
   // connection_io.cc: the socket itself (uv_poll + read/writev: no per-connection buffers)
   static void onPoll(uv_poll_t* h, int status, int events);
   void readSome();
   void writeSome();
   void failIo();
+  void startLinger();
+  void drainLinger();
+  void closeSocket();
   static void onClosed(uv_handle_t* h);
   // The layers are allocated with the Connection, right after it (one malloc per connection).
   Layer& layerAt(uint32_t i) { return reinterpret_cast<Layer*>(this + 1)[i]; }
@@ -97,11 +109,14 @@ class Connection {
   uv_poll_t poll_{};  // readiness only: reads land in the worker's shared buffer
   const Stack* stack_;
   uint64_t id_;
-  uint64_t lastActivity_ = 0;  // last read; once closing, when the close began
+  uint64_t lastActivity_ = 0;  // last read; once closing, when the close (then linger) began
   OutQueue out_;
   uint8_t* tail_ = nullptr;  // unconsumed frontend bytes (a partial packet), heap, exact size
   uint32_t tailLen_ = 0;
-  uint32_t idleTimeoutMs_ = 0;
+  union {
+    uint32_t idleTimeoutMs_ = 0;  // while open
+    uint32_t lingerDiscarded_;    // while lingering: input bytes read and dropped
+  };
   uint32_t refs_ = 1;
   int fd_;
   uint8_t closeReason_ = MQGW_CLOSE_NORMAL;
@@ -113,6 +128,7 @@ class Connection {
   bool listed_ : 1 = false;           // in the worker's connection list
   bool blocked_ : 1 = false;          // the socket said EAGAIN: wait for writable
   bool storagePaused_ : 1 = false;    // too many publishes wait for an unavailable backend
+  bool noLinger_ : 1 = false;         // close the socket as soon as flushed (see header)
   uint8_t polling_ = 0;               // events currently requested from uv_poll
   std::unique_ptr<struct ConnInfoStore> info_;
 };

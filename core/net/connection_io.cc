@@ -16,14 +16,20 @@ namespace mqgw {
 namespace {
 constexpr int kMaxIov = 64;
 constexpr int kReadsPerWakeup = 4;  // then yield to other connections on this loop
+// A lingering peer that keeps sending past this is flooding: close (and let it see RST).
+constexpr uint32_t kLingerMaxBytes = 1 << 20;
 }  // namespace
 
 void Connection::updatePolling() {
   if (handleClosed_) return;
   uint8_t want = 0;
-  if (!closeRequested_ && !readPaused_ && !watermarkPaused_ && !storagePaused_)
-    want |= UV_READABLE;
-  if (blocked_) want |= UV_WRITABLE;
+  if (lingering()) {
+    want = UV_READABLE;  // only to see (and drop) what the peer sends until its EOF
+  } else {
+    if (!closeRequested_ && !readPaused_ && !watermarkPaused_ && !storagePaused_)
+      want |= UV_READABLE;
+    if (blocked_) want |= UV_WRITABLE;
+  }
   if (want == polling_) return;
   polling_ = want;
   if (want)
@@ -37,6 +43,8 @@ void Connection::onPoll(uv_poll_t* h, int status, int events) {
   c->ref();
   if (status < 0) {
     c->failIo();
+  } else if (c->lingering()) {
+    if (events & UV_READABLE) c->drainLinger();
   } else {
     if (events & UV_WRITABLE) c->writeSome();
     if ((events & UV_READABLE) && !c->closeRequested_) c->readSome();
@@ -60,12 +68,44 @@ void Connection::readSome() {
   }
 }
 
-// The peer reset, hung up or errored: nothing left to flush to.
+// The peer reset, hung up or errored: nothing left to flush to, no EOF to wait for.
 void Connection::failIo() {
   if (!closeRequested_) closeReason_ = MQGW_CLOSE_PEER_RESET;
   closeRequested_ = true;
+  noLinger_ = true;
   out_.release(worker().pool());
   finishClose();
+}
+
+// The layers are closed and their last bytes written: send FIN after them, then read until the
+// peer's EOF (drainLinger) so that no unread input turns our close into a RST.
+void Connection::startLinger() {
+  out_.release(worker().pool());
+  if (::shutdown(fd_, SHUT_WR) != 0) return closeSocket();  // e.g. ENOTCONN: the peer reset
+  lastActivity_ = worker().now();  // checkIdle ends the linger kLingerMs from here
+  lingerDiscarded_ = 0;
+  updatePolling();
+}
+
+// Reads into the shared buffer and drops it: no layer is left to take it.
+void Connection::drainLinger() {
+  uint8_t* buf = worker().readBuffer();
+  for (int i = 0; i < kReadsPerWakeup; ++i) {
+    ssize_t n = ::read(fd_, buf, Worker::kReadBufferSize);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n <= 0) return closeSocket();  // the peer's EOF (or a reset): the linger is over
+    lingerDiscarded_ += static_cast<uint32_t>(n);  // n <= 64 KiB: no overflow below the cap
+    if (lingerDiscarded_ >= kLingerMaxBytes) return closeSocket();
+  }
+}
+
+void Connection::closeSocket() {
+  if (handleClosed_) return;
+  handleClosed_ = true;
+  out_.release(worker().pool());
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), onClosed);
+  ::close(fd_);  // uv_close already took the fd out of epoll
 }
 
 void Connection::flush() {
@@ -74,7 +114,7 @@ void Connection::flush() {
 }
 
 void Connection::writeSome() {
-  if (handleClosed_) return;
+  if (layersClosed_) return;  // lingering or closed: everything was written or dropped
   while (!out_.empty()) {
     iovec iov[kMaxIov];
     int n = out_.fillIov(iov, kMaxIov);

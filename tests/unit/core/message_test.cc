@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <thread>
+#include <vector>
+
 #include <cstring>
 #include <string>
 
@@ -52,6 +57,18 @@ TEST(Message, IdsAreUniqueAndSortByCreation) {
     std::memcpy(prev, m->view.id, 16);
     message::unref(m);
   }
+}
+
+TEST(Message, IdsFromManyThreadsAreUnique) {
+  std::vector<std::array<uint8_t, 16>> ids(4 * 5000);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5000; ++i) message::newId(ids[t * 5000 + i].data(), 42);
+    });
+  for (auto& th : threads) th.join();
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
 }
 
 TEST(Message, RefcountKeepsItAlive) {
