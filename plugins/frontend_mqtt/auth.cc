@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "connection.h"
+#include "v5_extras.h"
 #include "host.h"
 #include "metrics.h"
 #include "mqtt/codec_io.h"
@@ -44,11 +45,11 @@ Verdict MqttConnection::beginAuth(const mqtt::Frame& f, const mqtt::Connect& c) 
     refuseConnect(version_, reason::BadAuthenticationMethod);
     return std::nullopt;
   }
-  auth_ = std::make_unique<AuthState>();
-  auth_->method = served;
-  auth_->name = method;
-  auth_->connectBody.assign(f.body.begin(), f.body.end());  // accepted once the exchange ends
-  auth_->deadlineMs = host().now_ms() + cfg_->connectTimeoutMs;
+  v5Extras().auth = std::make_unique<AuthState>();
+  auth()->method = served;
+  auth()->name = method;
+  auth()->connectBody.assign(f.body.begin(), f.body.end());  // accepted once the exchange ends
+  auth()->deadlineMs = host().now_ms() + cfg_->connectTimeoutMs;
   clientMaxPacket_ = c.properties.maximumPacketSize.value_or(0);  // bounds our AUTH packets
   noteConnectOptions(c);
   phase_ = Phase::Authenticating;
@@ -60,7 +61,7 @@ Verdict MqttConnection::beginAuth(const mqtt::Frame& f, const mqtt::Connect& c) 
   req.has_password = c.password.has_value();
   req.password = toStr(c.password.value_or(""));
   mqgw_auth_reply r{};
-  int rc = host().auth_start(served, &req, &auth_->exchange, &r);
+  int rc = host().auth_start(served, &req, &auth()->exchange, &r);
   return applyAuthReply(rc, r);
 }
 
@@ -69,44 +70,44 @@ Verdict MqttConnection::handleAuth(const mqtt::Frame& f) {
   mqtt::Auth a;
   if (Verdict e = mqtt::decodeAuth(f, version_, a)) return e;
   // MQTT 5 4.12.0-7: no Authentication Method at CONNECT, no AUTH.
-  if (!auth_) return protocolError("AUTH without an authentication method");
+  if (!auth()) return protocolError("AUTH without an authentication method");
   // 4.12.0-5, 4.12.1-1: every AUTH repeats the method of the CONNECT.
-  if (a.properties.authenticationMethod != std::string_view(auth_->name))
+  if (a.properties.authenticationMethod != std::string_view(auth()->name))
     return protocolError("AUTH with another authentication method");
   if (a.reasonCode == reason::ReAuthenticate) {
-    if (phase_ != Phase::Connected || auth_->exchange)
+    if (phase_ != Phase::Connected || auth()->exchange)
       return protocolError("re-authentication during an exchange");
     return beginReauth(a);
   }
   // 4.12.0-3: the client answers the server's AUTH 0x18 with AUTH 0x18, and only then.
-  if (a.reasonCode != reason::ContinueAuthentication || !auth_->exchange)
+  if (a.reasonCode != reason::ContinueAuthentication || !auth()->exchange)
     return protocolError("AUTH out of sequence");
   return continueAuth(a);
 }
 
 Verdict MqttConnection::beginReauth(const mqtt::Auth& a) {
-  auth_->steps = 0;
-  auth_->deadlineMs = host().now_ms() + cfg_->connectTimeoutMs;
-  mqgw_auth_request req = authRequest(auth_->name, a.properties.authenticationData.value_or(""));
+  auth()->steps = 0;
+  auth()->deadlineMs = host().now_ms() + cfg_->connectTimeoutMs;
+  mqgw_auth_request req = authRequest(auth()->name, a.properties.authenticationData.value_or(""));
   req.client_id = toStr(clientId());
   req.reauth = 1;
   mqgw_auth_reply r{};
-  int rc = host().auth_start(auth_->method, &req, &auth_->exchange, &r);
+  int rc = host().auth_start(auth()->method, &req, &auth()->exchange, &r);
   return applyAuthReply(rc, r);
 }
 
 Verdict MqttConnection::continueAuth(const mqtt::Auth& a) {
-  if (++auth_->steps > kMaxAuthSteps) {
+  if (++auth()->steps > kMaxAuthSteps) {
     failAuth(reason::NotAuthorized, "too many authentication steps");
     return std::nullopt;
   }
-  if (host().now_ms() > auth_->deadlineMs) {
+  if (host().now_ms() > auth()->deadlineMs) {
     failAuth(reason::NotAuthorized, "authentication took longer than connect_timeout");
     return std::nullopt;
   }
   const std::string_view data = a.properties.authenticationData.value_or("");
   mqgw_auth_reply r{};
-  int rc = host().auth_step(auth_->exchange, reinterpret_cast<const uint8_t*>(data.data()),
+  int rc = host().auth_step(auth()->exchange, reinterpret_cast<const uint8_t*>(data.data()),
                             data.size(), &r);
   return applyAuthReply(rc, r);
 }
@@ -117,7 +118,7 @@ Verdict MqttConnection::applyAuthReply(int rc, const mqgw_auth_reply& r) {
   if (rc != MQGW_OK) {
     std::string_view id = clientId();
     host().log(MQGW_LOG_WARN, "mqtt", "client '%.*s': auth method '%s' failed: %s",
-               static_cast<int>(id.size()), id.data(), auth_->name.c_str(), host().err_name(rc));
+               static_cast<int>(id.size()), id.data(), auth()->name.c_str(), host().err_name(rc));
     failAuth(reason::UnspecifiedError, nullptr);
     return std::nullopt;
   }
@@ -128,8 +129,8 @@ Verdict MqttConnection::applyAuthReply(int rc, const mqgw_auth_reply& r) {
   }
   if (r.result == MQGW_AUTH_SUCCESS) {
     if (phase_ == Phase::Authenticating) {
-      auth_->hasFinalData = r.data.ptr != nullptr;
-      auth_->finalData.assign(r.data.ptr ? r.data.ptr : "", r.data.len);
+      auth()->hasFinalData = r.data.ptr != nullptr;
+      auth()->finalData.assign(r.data.ptr ? r.data.ptr : "", r.data.len);
       endExchange();
       acceptAuthenticatedConnect();
     } else {
@@ -147,7 +148,7 @@ Verdict MqttConnection::applyAuthReply(int rc, const mqgw_auth_reply& r) {
 // The exchange succeeded: the kept CONNECT goes through the usual checks and gets its CONNACK.
 void MqttConnection::acceptAuthenticatedConnect() {
   mqtt::Connect c;
-  const mqtt::Frame f{PacketType::Connect, 0, auth_->connectBody, 0};
+  const mqtt::Frame f{PacketType::Connect, 0, auth()->connectBody, 0};
   bool sessionPresent = false;
   std::optional<uint8_t> refused;
   if (mqtt::decodeConnect(f, c))
@@ -155,8 +156,8 @@ void MqttConnection::acceptAuthenticatedConnect() {
   else
     refused = acceptConnect(c, sessionPresent);  // views into connectBody: keep it until here
   if (refused) refuseConnect(version_, *refused);
-  std::vector<uint8_t>().swap(auth_->connectBody);
-  std::string().swap(auth_->finalData);
+  std::vector<uint8_t>().swap(auth()->connectBody);
+  std::string().swap(auth()->finalData);
 }
 
 // Refuses the authentication: CONNACK while connecting, DISCONNECT when re-authenticating (both
@@ -184,7 +185,7 @@ void MqttConnection::failAuth(uint8_t code, const char* why) {
 bool MqttConnection::sendAuth(uint8_t reasonCode, const mqgw_str& data) {
   mqtt::Auth a;
   a.reasonCode = reasonCode;
-  a.properties.authenticationMethod = auth_->name;
+  a.properties.authenticationMethod = auth()->name;
   if (data.ptr) a.properties.authenticationData = std::string_view(data.ptr, data.len);
   mqtt::Buffer& b = scratchBuffer();
   mqtt::encodeAuth(a, b);
@@ -194,15 +195,15 @@ bool MqttConnection::sendAuth(uint8_t reasonCode, const mqgw_str& data) {
 }
 
 void MqttConnection::endExchange() {
-  if (!auth_ || !auth_->exchange) return;
-  host().auth_finish(auth_->exchange);
-  auth_->exchange = nullptr;
+  if (!auth() || !auth()->exchange) return;
+  host().auth_finish(auth()->exchange);
+  auth()->exchange = nullptr;
 }
 
 void MqttConnection::addAuthToConnack(mqtt::Properties& p) const {
-  if (!auth_) return;
-  p.authenticationMethod = auth_->name;
-  if (auth_->hasFinalData) p.authenticationData = auth_->finalData;
+  if (!auth()) return;
+  p.authenticationMethod = auth()->name;
+  if (auth()->hasFinalData) p.authenticationData = auth()->finalData;
 }
 
 }  // namespace mqgw::mqttfe

@@ -6,6 +6,7 @@
 #include "mqtt/codec_io.h"
 #include "outbound.h"
 #include "topic_alias.h"
+#include "v5_extras.h"
 #include "wire.h"
 
 namespace mqgw::mqttfe {
@@ -29,6 +30,13 @@ MqttConnection::MqttConnection(const FrontendConfig& cfg, mqgw_conn* conn)
     : cfg_(&cfg), conn_(conn) {}
 
 MqttConnection::~MqttConnection() = default;
+
+V5Extras& MqttConnection::v5Extras() {
+  if (!v5_) v5_ = std::make_unique<V5Extras>();
+  return *v5_;
+}
+
+AuthState* MqttConnection::auth() const { return v5_ ? v5_->auth.get() : nullptr; }
 
 void MqttConnection::open() { host().conn_set_idle_timeout(conn_, cfg_->connectTimeoutMs); }
 

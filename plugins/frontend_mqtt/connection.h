@@ -27,6 +27,7 @@
 namespace mqgw::mqttfe {
 
 struct AuthState;
+struct V5Extras;
 struct Outbound;
 class TopicAliases;
 
@@ -157,8 +158,9 @@ class MqttConnection {
   mqgw_session* session_ = nullptr;
   mqgw_message* will_ = nullptr;  // published if the connection ends without DISCONNECT
   std::unique_ptr<Outbound> out_;
-  std::unique_ptr<TopicAliases> aliases_;  // MQTT 5 topic aliases, on first use
-  std::unique_ptr<AuthState> auth_;  // MQTT 5 enhanced authentication, when CONNECT asked
+  std::unique_ptr<V5Extras> v5_;  // topic aliases, enhanced authentication: on first use
+  V5Extras& v5Extras();
+  AuthState* auth() const;
   // QoS 2 publishes between PUBLISH and PUBREL; allocated on the first one.
   std::unique_ptr<std::vector<Qos2Inbound>> qos2In_;
   std::vector<Qos2Inbound>& qos2In() {

@@ -6,6 +6,7 @@
 #include "host.h"
 #include "mqtt/codec_io.h"
 #include "topic_alias.h"
+#include "v5_extras.h"
 #include "wire.h"
 
 namespace mqgw::mqttfe {
@@ -57,8 +58,9 @@ bool payloadFormatValid(const mqtt::Publish& p) {
 }
 
 TopicAliases& MqttConnection::aliases() {
-  if (!aliases_) aliases_ = std::make_unique<TopicAliases>();
-  return *aliases_;
+  V5Extras& x = v5Extras();
+  if (!x.aliases) x.aliases = std::make_unique<TopicAliases>();
+  return *x.aliases;
 }
 
 Verdict MqttConnection::resolveTopicAlias(mqtt::Publish& p) {
