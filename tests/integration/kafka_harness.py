@@ -63,7 +63,9 @@ class Kafka:
         self.pid = None
 
     def start(self, timeout=90):
-        out = _run([TOOL, "start", "--dir", self.directory], timeout)
+        # --owner-pid: a pytest killed by ctest's timeout must not leave a JVM behind.
+        out = _run([TOOL, "start", "--dir", self.directory, "--owner-pid", str(os.getpid())],
+                   timeout)
         self.bootstrap = re.search(r"^kafka: bootstrap (\S+)$", out, re.M).group(1)
         self.pid = int(re.search(r"^kafka: pid (\d+)$", out, re.M).group(1))
 
