@@ -1,0 +1,99 @@
+#include "kafka_settings.h"
+
+#include <cstdlib>
+
+namespace mqgw::kafka {
+namespace {
+
+constexpr std::string_view kRdkafkaPrefix = "rdkafka.";
+constexpr size_t kMaxTopicName = 249;  // Kafka's own limit
+
+bool knownPlaceholders(const std::string& tmpl, std::string* why) {
+  for (size_t open = tmpl.find('{'); open != std::string::npos; open = tmpl.find('{', open + 1)) {
+    size_t close = tmpl.find('}', open);
+    std::string_view name =
+        close == std::string::npos ? "" : std::string_view(tmpl).substr(open, close - open + 1);
+    if (name != "{parent}" && name != "{instance}") {
+      *why = "topic_template '" + tmpl + "': only {parent} and {instance} may be substituted";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view firstLevel(std::string_view topic) { return topic.substr(0, topic.find('/')); }
+
+}  // namespace
+
+bool parseSettings(const mqgw_kv* cfg, size_t n, Settings* out, std::string* why) {
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view key = cfg[i].key;
+    std::string value = cfg[i].value ? cfg[i].value : "";
+    if (key == "bootstrap_servers") out->bootstrapServers = value;
+    else if (key == "topic_template") out->topicTemplate = value;
+    else if (key == "instance") out->instance = value;
+    else if (key == "key_level") out->keyLevel = std::atoi(value.c_str());
+    else if (key == "key")
+      out->key = value == "client_id" ? KeyMode::kClientId
+                 : value == "level"   ? KeyMode::kLevel
+                                      : KeyMode::kTopic;
+    else if (key.substr(0, kRdkafkaPrefix.size()) == kRdkafkaPrefix)
+      out->rdkafka.emplace_back(std::string(key.substr(kRdkafkaPrefix.size())), value);
+  }
+  if (out->bootstrapServers.empty()) {
+    *why = "bootstrap_servers is empty";
+    return false;
+  }
+  if (!knownPlaceholders(out->topicTemplate, why)) return false;
+  // The literal parts must be valid too: render with a safe parent and look.
+  std::string sample = renderTopic(*out, "x");
+  if (sample.empty() || kafkaSafe(sample) != sample) {
+    *why = "topic_template '" + out->topicTemplate + "' does not make a valid Kafka topic name";
+    return false;
+  }
+  return true;
+}
+
+std::string kafkaSafe(std::string_view text) {
+  if (text.empty()) return "_";
+  std::string out(text);
+  for (char& c : out) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  return out;
+}
+
+std::string renderTopic(const Settings& s, std::string_view mqttTopic) {
+  std::string out;
+  const std::string& t = s.topicTemplate;
+  for (size_t i = 0; i < t.size();) {
+    if (t.compare(i, 8, "{parent}") == 0) {
+      out += kafkaSafe(firstLevel(mqttTopic));
+      i += 8;
+    } else if (t.compare(i, 10, "{instance}") == 0) {
+      out += kafkaSafe(s.instance);
+      i += 10;
+    } else {
+      out += t[i++];
+    }
+  }
+  if (out.empty() || out.size() > kMaxTopicName || out == "." || out == "..") return {};
+  return out;
+}
+
+std::string_view recordKey(const Settings& s, std::string_view mqttTopic,
+                           std::string_view clientId) {
+  if (s.key == KeyMode::kClientId) return clientId;
+  if (s.key == KeyMode::kTopic) return mqttTopic;
+  std::string_view rest = mqttTopic;
+  for (int level = 0; level < s.keyLevel; ++level) {
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return mqttTopic;
+    rest.remove_prefix(slash + 1);
+  }
+  return firstLevel(rest);
+}
+
+}  // namespace mqgw::kafka
