@@ -1,6 +1,7 @@
 #include "message/message.h"
 
-#include <chrono>
+#include "common/clock.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -19,10 +20,7 @@ mqgw_str copyStr(const mqgw_str& s, char*& cursor) {
   return out;
 }
 
-uint64_t wallMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using clock::wallMs;
 
 uint16_t processTag() {
   static const uint16_t tag = [] {

@@ -4,10 +4,9 @@
 // memory on every delivery and acknowledgement, and reach the backend in one batch per worker
 // per sweep (250 ms): a crash re-delivers at most what was settled in that window (QoS 1
 // duplicates), never less. See docs/decisions/0004-durable-sessions.md.
-#include <chrono>
-
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "gateway/gateway.h"
 #include "loop/worker.h"
 #include "message/message.h"
@@ -17,15 +16,8 @@
 namespace mqgw {
 namespace {
 
-uint64_t wallMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-uint64_t steadyMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
+using clock::steadyMs;
+using clock::wallMs;
 
 StorageBinding& storage() { return Gateway::get().storage(); }
 

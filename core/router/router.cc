@@ -94,7 +94,7 @@ void Router::route(mqgw_message* msg) {
   if (!shared_.empty()) {
     std::string_view topic(msg->view.topic.ptr, msg->view.topic.len);
     shared_.pick(topic, [&](const router::SharedGroup& g, const router::SharedMember& m) {
-      if (auth::subscribeFiltered(g.filter) && !auth::topicReadable(topic)) return;
+      if (g.filtered && !auth::topicReadable(topic)) return;
       dispatchShared(msg, g, m, 0);
     });
   }

@@ -8,12 +8,12 @@
 // then the new session queues what arrives and defers the frontend's resume, so the client sees
 // the old backlog first and nothing twice.
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
 
 #include "auth/topic_acl.h"
+#include "common/clock.h"
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
 #include "loop/worker.h"
@@ -36,10 +36,7 @@ struct Router::Transfer {
 
 namespace {
 
-uint64_t steadyMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
+using clock::steadyMs;
 
 size_t messageBytes(const mqgw_message* m) { return m->view.topic.len + m->view.payload.len; }
 

@@ -105,7 +105,7 @@ void Router::dispatchShared(mqgw_message* msg, const router::SharedGroup& g,
 
 void Router::sharedDeliveryTask(void* arg) {
   std::unique_ptr<SharedDelivery> d(static_cast<SharedDelivery*>(arg));
-  router::SharedGroup g{d->group, d->filter, {}, 0};
+  router::SharedGroup g{d->group, d->filter, {}, 0, false};
   if (Worker* w = Worker::current()) w->router().deliverShared(d->msg, g, d->member, d->hops);
   message::unref(d->msg);
 }
@@ -165,7 +165,7 @@ void Router::redistributeShared(Session* s) {
       if (!sf || !auth::filterMatches(sf->filter, topic)) continue;
       const router::SharedMember* next = shared_.another(sf->group, sf->filter, worker_.index(), s->id);
       if (!next) continue;
-      router::SharedGroup g{std::string(sf->group), std::string(sf->filter), {}, 0};
+      router::SharedGroup g{std::string(sf->group), std::string(sf->filter), {}, 0, false};
       router::SharedMember copy = *next;
       dispatchShared(msg, g, copy, 1);
       return;  // one member of one group: the message was picked once for this session

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "auth/topic_acl.h"
+
 namespace mqgw::router {
 
 SharedGroup* SharedGroups::find(std::string_view group, std::string_view filter) {
@@ -16,7 +18,8 @@ void SharedGroups::add(std::string_view group, std::string_view filter, const Sh
   std::vector<SharedGroup>& groups = tree_.insertOrGet(filter);
   auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.name == group; });
   if (it == groups.end()) {
-    groups.push_back({std::string(group), std::string(filter), {}, 0});
+    groups.push_back({std::string(group), std::string(filter), {}, 0,
+                      auth::subscribeFiltered(filter)});
     it = groups.end() - 1;
   }
   for (SharedMember& existing : it->members) {

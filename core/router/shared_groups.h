@@ -25,6 +25,7 @@ struct SharedGroup {
   std::string filter;  // the filter after $share/<name>/
   std::vector<SharedMember> members;
   uint32_t next = 0;  // round-robin position (per replica: each worker spreads its own picks)
+  bool filtered = false;  // a deny rule overlaps the filter: check topics at delivery (topic_acl.h)
 };
 
 class SharedGroups {
