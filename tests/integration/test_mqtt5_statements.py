@@ -168,8 +168,11 @@ def test_outbound_topic_aliases_start_afresh_after_a_reconnect(gw):
             src.publish("ob/t", b"3", 1)  # queued for the absent session
             sub, present = connect_v5(gw.address(), "alias-sub", clean=False, props=props)
             assert present
+            got = [next_publish(sub)]
+            # "4" only once the resumed session delivers: a message published while a session
+            # moves between workers can miss it (a known gap, see docs/decisions/0003)
             src.publish("ob/t", b"4", 1)
-            got = [next_publish(sub), next_publish(sub)]
+            got.append(next_publish(sub))
         assert [g["payload"] for g in got] == [b"3", b"4"]
         assert got[0]["topic"] == "ob/t", "the new connection knows no alias: full topic first"
         assert got[1]["topic"] == "ob/t" or got[1]["alias"] == got[0]["alias"]
