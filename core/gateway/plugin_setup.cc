@@ -1,6 +1,8 @@
 #include "gateway/plugin_setup.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "auth/enhanced_auth.h"
 #include "gateway/gateway.h"
@@ -149,7 +151,11 @@ int PluginSetup::createStorage() {
   auto values = validate(cfg_.storageSection, *storage_, &rc);
   if (rc != kExitOk) return rc;
   auto kv = toKv(values);
-  auto* ops = static_cast<const mqgw_storage_ops*>(storage_->desc->ops);
+  // A backend built against an older minor has a shorter table: copy what it has, zero the rest
+  // (ABI 1.1 added the cluster ops).
+  std::memcpy(&storageOps_, storage_->desc->ops,
+              std::min<size_t>(storage_->desc->ops_size, sizeof storageOps_));
+  const mqgw_storage_ops* ops = &storageOps_;
   int created = ops->create(kv.data(), kv.size(), &storageBackend_);
   if (created != MQGW_OK)
     return configError(cfg_.storageSection.line, cfg_.storageSection.col, "storage",
@@ -209,7 +215,7 @@ int PluginSetup::configure() {
 Stack PluginSetup::takeStack(size_t listener) { return std::move(stacks_[listener]); }
 
 int PluginSetup::startStorage() {
-  auto* ops = static_cast<const mqgw_storage_ops*>(storage_->desc->ops);
+  const mqgw_storage_ops* ops = &storageOps_;
   int rc = ops->start ? ops->start(storageBackend_) : MQGW_OK;
   if (rc != MQGW_OK) {
     std::fprintf(stderr, "mqgw: storage %s: failed to start: %s\n", storage_->desc->name,
@@ -223,8 +229,7 @@ int PluginSetup::startStorage() {
 void PluginSetup::stopStorage() {
   if (!storageStarted_) return;
   storageStarted_ = false;
-  auto* ops = static_cast<const mqgw_storage_ops*>(storage_->desc->ops);
-  if (ops->stop) ops->stop(storageBackend_);
+  if (storageOps_.stop) storageOps_.stop(storageBackend_);
 }
 
 void PluginSetup::destroyInstances() {
@@ -238,7 +243,7 @@ void PluginSetup::destroyInstances() {
   auth::clearMethods();  // no connection runs an exchange any more: the workers stopped
   for (auto& a : auth_) a.ops->destroy(a.instance);
   auth_.clear();
-  if (storageBackend_) static_cast<const mqgw_storage_ops*>(storage_->desc->ops)->destroy(storageBackend_);
+  if (storageBackend_) storageOps_.destroy(storageBackend_);
   storageBackend_ = nullptr;
 }
 

@@ -39,6 +39,7 @@ class PluginSetup {
   std::vector<Stack> stacks_;
   std::vector<LayerSpec> created_;  // every listener-layer instance, for destroy
   const LoadedPlugin* storage_ = nullptr;
+  mqgw_storage_ops storageOps_{};  // the backend's table, copied by its size
   void* storageBackend_ = nullptr;
   bool storageStarted_ = false;
   struct AuthInstance {

@@ -107,21 +107,20 @@ int restoreDurableState() {
         r.restoreSession(s.clientId, s.state.data(), s.state.size(),
                          s.next.empty() ? loaded.floors : s.next);
   });
-  if (!loaded.sessions.empty()) {
-    std::vector<mqgw_position> from = replayStart(loaded);
-    if (int rc = storage.ops()->replay(storage.backend(), from.data(),
-                                       static_cast<uint32_t>(from.size()));
-        rc != MQGW_OK) {
-      spdlog::error("storage '{}': replay failed ({})", storage.name(), rc);
-      return kExitRuntime;
-    }
-    // Worker 0 fans fed messages out; once it has forwarded everything the replay fed, every
-    // worker has routed it by the time it runs the next task.
-    onEveryWorker([](Worker& w) {
-      if (w.index() == 0) w.flushForwardsNow();
-    });
-    onEveryWorker([](Worker& w) { w.router().endReplay(); });
+  // Always, even without sessions: a backend whose feed starts here (Kafka) learns where.
+  std::vector<mqgw_position> from = replayStart(loaded);
+  if (int rc = storage.ops()->replay(storage.backend(), from.data(),
+                                     static_cast<uint32_t>(from.size()));
+      rc != MQGW_OK) {
+    spdlog::error("storage '{}': replay failed ({})", storage.name(), rc);
+    return kExitRuntime;
   }
+  // Worker 0 fans fed messages out; once it has forwarded everything the replay fed, every
+  // worker has routed it by the time it runs the next task.
+  onEveryWorker([](Worker& w) {
+    if (w.index() == 0) w.flushForwardsNow();
+  });
+  onEveryWorker([](Worker& w) { w.router().endReplay(); });
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - started).count();
   spdlog::info("storage '{}': restored {} sessions and {} retained messages in {} ms",

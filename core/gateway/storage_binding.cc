@@ -54,7 +54,12 @@ void StorageBinding::complete(PendingPublish* p) {
   }
   retry.finished(p);
   if (p->status == MQGW_OK) {
-    if (!p->feeds) p->worker->router().route(p->msg);
+    if (!p->feeds)
+      p->worker->router().route(p->msg);
+    else if (p->msg->view.retain && clustered())
+      // The feed brings it back (and to every other node) a little later; a client that
+      // subscribes right after this PUBACK must already see the new retained message.
+      Router::retainEverywhere(p->msg);
   } else {
     metrics::add(metrics::core().storageErrors, 1);
   }
@@ -115,6 +120,27 @@ void StorageBinding::feed(mqgw_message* msg) {
   // batch, not per message.
   if (Worker* w = Worker::current(); w && w->index() == 0) return w->router().route(msg);
   message::ref(msg);
+  push({msg, 0, nullptr, MQGW_OK});
+}
+
+void StorageBinding::feedSession(uint64_t target, mqgw_message* msg) {
+  message::ref(msg);
+  push({msg, target, nullptr, MQGW_OK});
+}
+
+void StorageBinding::feedSessionDone(uint64_t target, int status) {
+  push({nullptr, target, nullptr, status});
+}
+
+void StorageBinding::feedShared(mqgw_str group, mqgw_str filter, mqgw_message* msg) {
+  message::ref(msg);
+  auto key = std::make_unique<std::string>(group.ptr, group.len);
+  key->push_back('\0');
+  key->append(filter.ptr, filter.len);
+  push({msg, 0, std::move(key), MQGW_OK});
+}
+
+void StorageBinding::push(Fed item) {
   bool post;
   {
     // Bounded: a backend that feeds faster than worker 0 routes (a replay, a Kafka catch-up)
@@ -122,28 +148,40 @@ void StorageBinding::feed(mqgw_message* msg) {
     std::unique_lock lock(feedMu_);
     feedTaken_.wait(lock, [&] { return feedBatch_.size() < kMaxFeedBatch; });
     post = feedBatch_.empty();
-    feedBatch_.push_back(msg);
+    feedBatch_.push_back(std::move(item));
   }
   if (post && !Gateway::get().worker(0).post(routeFedBatch, this)) {
     std::lock_guard lock(feedMu_);
-    for (auto* m : feedBatch_) message::unref(m);
+    for (auto& f : feedBatch_)
+      if (f.msg) message::unref(f.msg);
     feedBatch_.clear();
   }
 }
 
 void StorageBinding::routeFedBatch(void* self) {
   auto* b = static_cast<StorageBinding*>(self);
-  std::vector<mqgw_message*> batch;
+  std::vector<Fed> batch;
   {
     std::lock_guard lock(b->feedMu_);
     batch.swap(b->feedBatch_);
   }
   b->feedTaken_.notify_all();
   Worker* w = Worker::current();  // null when a stopped worker's inbox is drained at exit
-  for (auto* m : batch) {
-    if (w) w->router().route(m);
-    message::unref(m);
+  for (auto& item : batch) {
+    if (w) routeFed(w, item);
+    if (item.msg) message::unref(item.msg);
   }
+}
+
+void StorageBinding::routeFed(Worker* w, Fed& item) {
+  Router& r = w->router();
+  if (item.share) {
+    std::string_view key(*item.share);
+    size_t cut = key.find('\0');
+    return r.routeShared(key.substr(0, cut), key.substr(cut + 1), item.msg);
+  }
+  if (item.target) return Router::toReplayTarget(item.target, item.msg, item.status);
+  r.route(item.msg);
 }
 
 void StorageBinding::putSession(const std::string& clientId, const std::vector<uint8_t>& state) {

@@ -65,8 +65,25 @@ class StorageBinding {
                   const std::vector<mqgw_position>& workerFloor);
   void initFloors(uint32_t workers, const std::vector<mqgw_position>& floors);
 
+  // Several gateway nodes share the backend (MQGW_CAP_STORAGE_CLUSTER, ABI 1.1): sessions are
+  // claimed across nodes and $share groups are split by the backend (cluster_sessions.cc).
+  bool clustered() const {
+    return durable() && (caps_ & MQGW_CAP_STORAGE_CLUSTER) && ops_->session_claim &&
+           ops_->session_release && ops_->session_replay && ops_->share_join &&
+           ops_->share_leave;
+  }
+
   // Called by the backend through the host API (any thread).
   void feed(mqgw_message* msg);
+  // A message of a session_replay for one session (target = sessionTarget()), and the replay's
+  // end; both reach the session's worker in feed order.
+  void feedSession(uint64_t target, mqgw_message* msg);
+  void feedSessionDone(uint64_t target, int status);
+  // A message the backend took for a $share group on this node.
+  void feedShared(mqgw_str group, mqgw_str filter, mqgw_message* msg);
+  static uint64_t sessionTarget(uint32_t worker, uint64_t sessionId) {
+    return (uint64_t{worker} << 56) | sessionId;
+  }
   void healthChanged(int health);
   int health() const { return health_.load(std::memory_order_relaxed); }
 
@@ -78,9 +95,19 @@ class StorageBinding {
   std::atomic<int> health_{MQGW_HEALTH_READY};
   std::mutex floorMu_;
   std::vector<std::vector<mqgw_position>> floors_;  // per worker, per partition
+  // One fed item: a message for every subscriber (feed), for one session (target != 0), or
+  // for one $share group (share = "group\0filter"); msg is null for a session replay's end.
+  struct Fed {
+    mqgw_message* msg;
+    uint64_t target = 0;
+    std::unique_ptr<std::string> share;
+    int status = MQGW_OK;
+  };
+  void push(Fed item);
+  static void routeFed(Worker* w, Fed& item);
   std::mutex feedMu_;
-  std::vector<mqgw_message*> feedBatch_;  // fed from a backend thread, awaiting worker 0
-  std::condition_variable feedTaken_;     // a feeder waits here while the batch is full
+  std::vector<Fed> feedBatch_;         // fed from a backend thread, awaiting worker 0
+  std::condition_variable feedTaken_;  // a feeder waits here while the batch is full
   static void routeFedBatch(void* self);
   void append(PendingPublish* p);
   std::vector<std::unique_ptr<PublishRetry>> retries_;  // per worker

@@ -126,6 +126,12 @@ mqgw_message* messageCreate(const mqgw_message_view* v) {
   std::memcpy(&full, v, std::min<size_t>(v->struct_size, sizeof full));
   return message::create(full);
 }
+mqgw_message* messageRestore(const mqgw_message_view* v) {
+  if (!v) return nullptr;
+  mqgw_message_view full{};
+  std::memcpy(&full, v, std::min<size_t>(v->struct_size, sizeof full));
+  return message::restore(full);
+}
 void messageRef(mqgw_message* m) { message::ref(m); }
 void messageUnref(mqgw_message* m) { message::unref(m); }
 const mqgw_message_view* messageView(const mqgw_message* m) { return &m->view; }
@@ -188,6 +194,22 @@ int publish(mqgw_session* s, mqgw_message* msg, uint64_t cookie) {
 
 void storageFeed(mqgw_message* m) { Gateway::get().storage().feed(m); }
 void storageHealth(int h) { Gateway::get().storage().healthChanged(h); }
+
+// Clusters (ABI 1.1): called on the backend's threads.
+void storageSessionClaimed(mqgw_str id, int take, uint64_t claim, uint64_t /*claimed_at_ms*/) {
+  try {
+    if (!id.ptr && id.len) return;
+    Router::onClaimedElsewhere(std::string(id.ptr, id.len), take != 0, claim);
+  } catch (...) {
+  }
+}
+void storageFeedSession(uint64_t target, mqgw_message* m) {
+  if (m) Gateway::get().storage().feedSession(target, m);
+}
+void storageFeedShared(mqgw_str group, mqgw_str filter, mqgw_message* m) {
+  if (m && (group.ptr || !group.len) && (filter.ptr || !filter.len))
+    Gateway::get().storage().feedShared(group, filter, m);
+}
 
 mqgw_str sessionClientId(const mqgw_session* s) {
   if (!s) return {"", 0};
@@ -263,6 +285,7 @@ const mqgw_host_api kHost = {
     sessionPark, sessionResume, sessionSetWill, sessionSetExpiry,
     messageSetPosition, deliverySettled, messageEncode, messageDecode,
     auth::findMethod, auth::startExchange, auth::stepExchange, auth::finishExchange,
+    messageRestore, storageSessionClaimed, storageFeedSession, storageFeedShared,
 };
 
 }  // namespace

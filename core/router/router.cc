@@ -90,8 +90,9 @@ bool Router::removeFromTree(Session* s, std::string_view filter) {
 }
 
 void Router::route(mqgw_message* msg) {
-  // Shared groups pick one member here, on the one worker that routes this message.
-  if (!shared_.empty()) {
+  // Shared groups pick one member here, on the one worker that routes this message — unless
+  // the nodes of a cluster split them (routeShared).
+  if (!shared_.empty() && !Gateway::get().storage().clustered()) {
     std::string_view topic(msg->view.topic.ptr, msg->view.topic.len);
     shared_.pick(topic, [&](const router::SharedGroup& g, const router::SharedMember& m) {
       if (g.filtered && !auth::topicReadable(topic)) return;
@@ -111,7 +112,7 @@ void Router::route(mqgw_message* msg) {
 void Router::routeLocal(mqgw_message* msg) {
   const mqgw_message_view& v = msg->view;
   if (msg->hasPos) noteFed(msg);
-  if (v.retain) updateRetained(msg);
+  if (v.retain && !(!retainedAhead_.empty() && olderThanAhead(msg))) updateRetained(msg);
   std::string_view topic(v.topic.ptr, v.topic.len);
   std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
   matches_.clear();

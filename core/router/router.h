@@ -47,6 +47,8 @@ class Router {
   void route(mqgw_message* msg);
   // Deliver to this worker's matching sessions only.
   void routeLocal(mqgw_message* msg);
+  // A message a clustered backend took for this node's members of one $share group (worker 0).
+  void routeShared(std::string_view group, std::string_view filter, mqgw_message* msg);
 
   const router::RetainedStore& retained() const { return retained_; }
 
@@ -75,7 +77,22 @@ class Router {
                       std::vector<mqgw_position> replayFrom);
   void setFloors(const std::vector<mqgw_position>& floors);
   void restoreRetained(mqgw_message* msg) { updateRetained(msg); }
+  // Every worker's retained store takes msg now, ahead of the feed (cluster_retained.cc).
+  static void retainEverywhere(mqgw_message* msg);
+  void retainAhead(mqgw_message* msg);
   void endReplay();  // replay is over: restored sessions take every message from now on
+
+  // cluster_sessions.cc: sessions that move between gateway nodes sharing a clustered backend
+  // (docs/decisions/0005-kafka-cluster.md). A CONNECT claims the Client ID on every node;
+  // a resumed session's state comes from its previous node, and the messages it had not
+  // settled are replayed for it alone before it resumes.
+  void claimAcrossNodes(Session* s, const mqgw_session_params& p, bool* present);
+  // Another node claimed clientId (host->storage_session_claimed), on the owner's worker.
+  static void onClaimedElsewhere(std::string clientId, bool takeState, uint64_t claim);
+  // A CONNECT that took over a session on this node: still tells the other nodes.
+  void announceClaim(Session* s);
+  // A session_replay item (msg null: the end, with status) reaching its session's worker.
+  static void toReplayTarget(uint64_t target, mqgw_message* msg, int status);
 
  private:
   bool removeFromTree(Session* s, std::string_view filter);
@@ -106,6 +123,14 @@ class Router {
   static void adoptTask(void* arg);
   void surrender(Transfer* t);
   void adopt(Transfer* t);
+  struct RemoteState;
+  struct Release;
+  void adoptRemote(RemoteState* r);
+  void takeReplayed(uint64_t sessionId, mqgw_message* msg);
+  void finishRemoteAdopt(uint64_t sessionId, int status);
+  void releaseToNode(Release* r);
+  bool deliveryFor(Session* s, const mqgw_message* msg, mqgw_delivery* d,
+                   std::vector<uint32_t>& ids) const;
   void doResume(Session* s);
   void enqueue(Session* s, mqgw_message* msg, const mqgw_delivery& d);
   void publishWill(Session* s);
@@ -140,6 +165,16 @@ class Router {
   bool retainedFlushPosted_ = false;
   std::vector<uint64_t> cursorDirty_;    // sessions whose cursor changed since the last flush
   std::vector<mqgw_position> nextFed_;   // per partition: every earlier position was routed here
+  // Retained messages applied before the feed brought them back (retainEverywhere): until it
+  // does, fed messages of that topic are older ones and must not undo it.
+  struct RetainedAhead {
+    uint8_t id[16];
+    uint64_t sinceMs;
+  };
+  std::unordered_map<std::string, RetainedAhead> retainedAhead_;
+  bool olderThanAhead(const mqgw_message* msg);
+  // sessions adopted from another node, waiting for their replay: what it brought so far
+  std::unordered_map<uint64_t, std::vector<QueuedDelivery>> replaying_;
 };
 
 }  // namespace mqgw

@@ -45,6 +45,12 @@ class SessionRegistry {
     auto it = owners_.find(std::string_view(clientId));
     if (it != owners_.end() && it->second.sessionId == sessionId) owners_.erase(it);
   }
+  std::optional<Owner> find(const std::string& clientId) {
+    std::lock_guard lock(mu_);
+    auto it = owners_.find(std::string_view(clientId));
+    if (it == owners_.end()) return std::nullopt;
+    return it->second;
+  }
   // Records that `sessionId`'s persistence changed (MQTT 5 DISCONNECT can change its expiry).
   void setPersistent(const std::string& clientId, uint64_t sessionId, bool persistent) {
     std::lock_guard lock(mu_);

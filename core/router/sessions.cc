@@ -67,9 +67,13 @@ Session* Router::openSession(Connection* c, const mqgw_session_params& p, bool* 
       s->clientId, {worker_.index(), s->id, s->persistent()});
   *present = false;
   if (!previous) {
-    persist(s);
+    if (Gateway::get().storage().clustered())
+      claimAcrossNodes(s, p, present);  // the Client ID may live on another node
+    else
+      persist(s);
     return s;
   }
+  if (Gateway::get().storage().clustered()) announceClaim(s);
   auto* t = new Transfer{previous->sessionId, worker_.index(), s->id, false, {}, {}, {}};
   t->takeState = p.clean_start == 0 && previous->persistent;
   if (t->takeState) {

@@ -80,10 +80,35 @@ void Router::broadcastShared(bool add, std::string_view filter, const router::Sh
 void Router::applySharedUpdate(bool add, std::string_view filter, const router::SharedMember& m) {
   std::optional<router::SharedFilter> sf = router::parseShared(filter);
   if (!sf) return;
+  const bool had = shared_.find(sf->group, sf->filter) != nullptr;
   if (add)
     shared_.add(sf->group, sf->filter, m);
   else
     shared_.remove(sf->group, sf->filter, m.worker, m.sessionId);
+  // On a clustered backend the nodes split a group's messages: worker 0 tells the backend when
+  // this node's first member joins and its last one leaves.
+  const bool has = shared_.find(sf->group, sf->filter) != nullptr;
+  StorageBinding& storage = Gateway::get().storage();
+  if (worker_.index() != 0 || had == has || !storage.clustered()) return;
+  mqgw_str group{sf->group.data(), sf->group.size()};
+  mqgw_str f{sf->filter.data(), sf->filter.size()};
+  int rc = has ? storage.ops()->share_join(storage.backend(), group, f)
+               : storage.ops()->share_leave(storage.backend(), group, f);
+  if (rc != MQGW_OK)
+    spdlog::warn("storage '{}': {} $share/{}/{} failed ({})", storage.name(),
+                 has ? "joining" : "leaving", sf->group, sf->filter, rc);
+}
+
+void Router::routeShared(std::string_view group, std::string_view filter, mqgw_message* msg) {
+  std::string_view topic(msg->view.topic.ptr, msg->view.topic.len);
+  router::SharedGroup* g = shared_.find(group, filter);
+  if (!g || g->members.empty() || !auth::filterMatches(filter, topic)) {
+    if (!g || g->members.empty()) metrics::add(undeliverableMetric(), 1);
+    return;  // left before the backend noticed; Kafka hands the partition on after share_leave
+  }
+  if (g->filtered && !auth::topicReadable(topic)) return;
+  const router::SharedMember m = g->members[g->next++ % g->members.size()];
+  dispatchShared(msg, *g, m, 0);
 }
 
 void Router::sharedUpdateTask(void* arg) {

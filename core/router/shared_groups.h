@@ -48,9 +48,11 @@ class SharedGroups {
   const SharedMember* another(std::string_view group, std::string_view filter, uint32_t worker,
                               uint64_t sessionId);
   bool empty() const { return tree_.empty(); }
+  // The group itself (nullptr once its last member left): for messages a clustered backend
+  // took for this node's part of the group.
+  SharedGroup* find(std::string_view group, std::string_view filter);
 
  private:
-  SharedGroup* find(std::string_view group, std::string_view filter);
   TopicTree<std::vector<SharedGroup>> tree_;
 };
 

@@ -5,6 +5,7 @@
 #include <new>
 #include <utility>
 
+#include "kafka_admin.h"
 #include "kafka_record.h"
 
 namespace mqgw::kafka {
@@ -18,9 +19,10 @@ constexpr auto kRecoveryProbeEvery = std::chrono::seconds(1);
 constexpr int kFlushOnStopMs = 10000;
 constexpr int kPurgeWaitMs = 1000;
 
-// What a delivery report needs to complete its append.
+// What a delivery report needs to complete its append (cb) or state record (done).
 struct Pending {
   mqgw_append_cb cb;
+  Producer::RecordDone done;
   void* arg;
 };
 
@@ -56,7 +58,7 @@ bool set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value
 Producer::Producer(const mqgw_host_api* host, Settings settings)
     : host_(host), settings_(std::move(settings)) {
   deliveredMetric_ = host_->metric_register("mqgw_storage_kafka_delivered_total",
-                                            "Records Kafka acknowledged (acks=all)", 0);
+                                            "Messages Kafka acknowledged (acks=all); state records not counted", 0);
   failedMetric_ = host_->metric_register("mqgw_storage_kafka_failed_total",
                                          "Records that failed to produce (the core retries)", 0);
 }
@@ -95,6 +97,7 @@ int Producer::start() {
     return MQGW_E_INVAL;
   }
   conf_ = nullptr;  // rd_kafka_new owns it now
+  adminResults_ = rd_kafka_queue_new(rk_);
   {
     std::unique_lock lock(mu_);
     accepting_ = true;
@@ -117,6 +120,8 @@ void Producer::stop() {
   stopPolling_.store(true);
   if (poller_.joinable()) poller_.join();
   drainOnStop();
+  rd_kafka_queue_destroy(adminResults_);
+  adminResults_ = nullptr;
   rd_kafka_destroy(rk_);
   rk_ = nullptr;
 }
@@ -142,9 +147,10 @@ int Producer::append(mqgw_message* msg, mqgw_append_cb cb, void* arg) {
                static_cast<int>(m->topic.len), m->topic.ptr);
     return MQGW_E_INVAL;
   }
+  createOnFirstSight(topic);
   std::string_view key =
       recordKey(settings_, mqttTopic, {m->publisher_id.ptr, m->publisher_id.len});
-  auto* pending = new (std::nothrow) Pending{cb, arg};
+  auto* pending = new (std::nothrow) Pending{cb, nullptr, arg};
   if (!pending) return MQGW_E_NOMEM;
   rd_kafka_headers_t* headers = recordHeaders(*m);
   rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -159,19 +165,87 @@ int Producer::append(mqgw_message* msg, mqgw_append_cb cb, void* arg) {
   return statusOf(err);
 }
 
+bool Producer::warm(const std::string& topic, int timeoutMs) {
+  std::shared_lock lock(mu_);
+  if (!accepting_) return false;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+  if (!rkt) return false;
+  const rd_kafka_metadata_t* md = nullptr;
+  bool ok = rd_kafka_metadata(rk_, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (md) rd_kafka_metadata_destroy(md);
+  std::lock_guard keep(warmMu_);
+  warm_.push_back(rkt);
+  return ok;
+}
+
+int Producer::produce(const std::string& topic, std::string_view key, const void* value,
+                      size_t len, RecordDone done, void* arg) {
+  std::shared_lock lock(mu_);
+  if (!accepting_) return MQGW_E_UNAVAILABLE;
+  auto* pending = new (std::nothrow) Pending{nullptr, done, arg};
+  if (!pending) return MQGW_E_NOMEM;
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_VALUE(const_cast<void*>(value), value ? len : 0),
+      RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+      RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return MQGW_OK;
+  delete pending;
+  host_->metric_add(failedMetric_, 1);
+  return statusOf(err);
+}
+
+// Under mu_ (shared), so rk_ is alive. The record is produced right away: librdkafka holds it
+// until the topic's metadata shows up (or topic.metadata.propagation.max.ms passes).
+void Producer::createOnFirstSight(const std::string& topic) {
+  {
+    std::lock_guard lock(topicsMu_);
+    if (!knownTopics_.insert(topic).second) return;
+  }
+  TopicSpec spec{topic, settings_.topicPartitions, settings_.replicationFactor, {}};
+  std::string why;
+  if (createTopicsAsync(rk_, {spec}, adminResults_, &why)) return;
+  host_->log(MQGW_LOG_WARN, kName, "cannot ask Kafka to create %s: %s", topic.c_str(),
+             why.c_str());
+  std::lock_guard lock(topicsMu_);
+  knownTopics_.erase(topic);
+}
+
+// On the poll thread: a topic that could not be created is tried again on its next append.
+void Producer::serveAdminResults() {
+  while (rd_kafka_event_t* ev = rd_kafka_queue_poll(adminResults_, 0)) {
+    bool created = false;
+    for (const TopicOutcome& o : topicOutcomes(ev)) {
+      if (o.exists) {
+        created = true;
+        continue;
+      }
+      host_->log(MQGW_LOG_WARN, kName, "creating topic %s failed: %s", o.name.c_str(),
+                 o.error.c_str());
+      std::lock_guard lock(topicsMu_);
+      knownTopics_.erase(o.name);
+    }
+    rd_kafka_event_destroy(ev);
+    if (created && onTopicCreated) onTopicCreated();
+  }
+}
+
 // On the poll thread (or in stop): the record is on every in-sync replica, or it failed.
 void Producer::onDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   auto* pending = static_cast<Pending*>(m->_private);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    self->host_->metric_add(self->deliveredMetric_, 1);
+    if (pending->cb) self->host_->metric_add(self->deliveredMetric_, 1);
     self->setHealth(MQGW_HEALTH_READY);
   } else {
     self->host_->metric_add(self->failedMetric_, 1);
     self->host_->log(MQGW_LOG_WARN, kName, "record to %s failed: %s",
                      rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
   }
-  pending->cb(pending->arg, statusOf(m->err));
+  if (pending->done)
+    pending->done(pending->arg, statusOf(m->err), m->partition, m->offset);
+  else
+    pending->cb(pending->arg, statusOf(m->err));
   delete pending;
 }
 
@@ -202,6 +276,7 @@ void Producer::pollLoop() {
   auto lastProbe = std::chrono::steady_clock::now();
   while (!stopPolling_.load()) {
     rd_kafka_poll(rk_, kPollMs);
+    serveAdminResults();
     if (health_.load() != MQGW_HEALTH_UNAVAILABLE) continue;
     auto now = std::chrono::steady_clock::now();
     if (now - lastProbe < kRecoveryProbeEvery) continue;

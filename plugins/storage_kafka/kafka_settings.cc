@@ -1,6 +1,9 @@
 #include "kafka_settings.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <vector>
 
 namespace mqgw::kafka {
 namespace {
@@ -33,6 +36,12 @@ bool parseSettings(const mqgw_kv* cfg, size_t n, Settings* out, std::string* why
     else if (key == "topic_template") out->topicTemplate = value;
     else if (key == "instance") out->instance = value;
     else if (key == "key_level") out->keyLevel = std::atoi(value.c_str());
+    else if (key == "node_id") out->nodeId = value;
+    else if (key == "state_prefix") out->statePrefix = value;
+    else if (key == "topic_partitions") out->topicPartitions = std::atoi(value.c_str());
+    else if (key == "replication_factor") out->replicationFactor = std::atoi(value.c_str());
+    else if (key == "discovery_interval") out->discoveryIntervalMs = std::atoi(value.c_str());
+    else if (key == "claim_timeout") out->claimTimeoutMs = std::atoi(value.c_str());
     else if (key == "key")
       out->key = value == "client_id" ? KeyMode::kClientId
                  : value == "level"   ? KeyMode::kLevel
@@ -50,6 +59,70 @@ bool parseSettings(const mqgw_kv* cfg, size_t n, Settings* out, std::string* why
   if (sample.empty() || kafkaSafe(sample) != sample) {
     *why = "topic_template '" + out->topicTemplate + "' does not make a valid Kafka topic name";
     return false;
+  }
+  if (out->nodeId.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    out->nodeId = host;
+  }
+  for (const char* name : {"sessions", "retained", "control"}) {
+    std::string topic = stateTopic(*out, name);
+    if (kafkaSafe(topic) != topic || topic.size() > kMaxTopicName) {
+      *why = "state_prefix '" + out->statePrefix + "' does not make a valid Kafka topic name";
+      return false;
+    }
+    if (isDataTopic(*out, topic)) {
+      *why = "state topic '" + topic + "' would also match topic_template '" +
+             out->topicTemplate + "': choose a state_prefix the template cannot make";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string stateTopic(const Settings& s, std::string_view name) {
+  std::string out;
+  const std::string& p = s.statePrefix;
+  for (size_t i = 0; i < p.size();) {
+    if (p.compare(i, 10, "{instance}") == 0) {
+      out += kafkaSafe(s.instance);
+      i += 10;
+    } else {
+      out += p[i++];
+    }
+  }
+  return out.append(name);
+}
+
+bool isDataTopic(const Settings& s, std::string_view topic) {
+  // The template split at {parent}: literal pieces must match in order, and each {parent}
+  // takes at least one character (kafkaSafe never yields an empty level).
+  std::vector<std::string> pieces{""};
+  const std::string& t = s.topicTemplate;
+  for (size_t i = 0; i < t.size();) {
+    if (t.compare(i, 8, "{parent}") == 0) {
+      pieces.emplace_back();
+      i += 8;
+    } else if (t.compare(i, 10, "{instance}") == 0) {
+      pieces.back() += kafkaSafe(s.instance);
+      i += 10;
+    } else {
+      pieces.back() += t[i++];
+    }
+  }
+  if (kafkaSafe(topic) != topic) return false;
+  if (pieces.size() == 1) return topic == pieces[0];
+  if (topic.substr(0, pieces[0].size()) != pieces[0]) return false;
+  size_t at = pieces[0].size();
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    const std::string& lit = pieces[k];
+    if (k + 1 == pieces.size()) {  // the last piece ends the name
+      return topic.size() >= at + 1 + lit.size() &&
+             topic.substr(topic.size() - lit.size()) == lit;
+    }
+    size_t found = lit.empty() ? at + 1 : topic.find(lit, at + 1);
+    if (found == std::string_view::npos) return false;
+    at = found + lit.size();
   }
   return true;
 }

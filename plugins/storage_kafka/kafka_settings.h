@@ -19,6 +19,15 @@ struct Settings {
   std::string instance = "default";
   KeyMode key = KeyMode::kTopic;
   int keyLevel = 0;
+  // this gateway process among the nodes of the cluster; stable across restarts
+  std::string nodeId;
+  // prefix of the state topics (<prefix>sessions, <prefix>retained, <prefix>control),
+  // {instance} substituted
+  std::string statePrefix = "mqgw.{instance}.";
+  int topicPartitions = 6;       // for topics the gateway creates
+  int replicationFactor = -1;    // for topics the gateway creates; -1 = the broker's default
+  int discoveryIntervalMs = 1000;
+  int claimTimeoutMs = 3000;     // how long a claiming node waits for the previous owner
   // every `rdkafka.<name>` setting, with the prefix removed, in config order
   std::vector<std::pair<std::string, std::string>> rdkafka;
 };
@@ -34,6 +43,14 @@ std::string kafkaSafe(std::string_view text);
 // The template with {parent} (the first MQTT topic level) and {instance} substituted, both made
 // kafkaSafe. Empty when the result is not a valid Kafka topic name (too long, "." or "..").
 std::string renderTopic(const Settings& s, std::string_view mqttTopic);
+
+// The name of one state topic: statePrefix with {instance} substituted, then `name`.
+std::string stateTopic(const Settings& s, std::string_view name);
+
+// Whether a Kafka topic name is one topic_template can make (so the feed consumes it): the
+// template with {instance} substituted and {parent} standing for any non-empty run of
+// [A-Za-z0-9._-]. State topics never match (parseSettings refuses a template that would).
+bool isDataTopic(const Settings& s, std::string_view kafkaTopic);
 
 // The record key for a message: its MQTT topic, its publisher's Client ID, or one topic level
 // (key_level, 0 = the first; a topic with fewer levels falls back to the whole topic).

@@ -61,6 +61,12 @@ const mqgw_storage_ops kOps = {
     .session_delete = nullptr,
     .cursors_put = nullptr,
     .reserved = {},
+    // one node only: no cluster ops (ABI 1.1)
+    .session_claim = nullptr,
+    .session_release = nullptr,
+    .session_replay = nullptr,
+    .share_join = nullptr,
+    .share_leave = nullptr,
 };
 
 const mqgw_plugin_descriptor kDescriptor = {

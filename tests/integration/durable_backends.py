@@ -4,13 +4,19 @@ Each backend is one `storage:` section plus an `available()` check; a test takes
 pytest parameter and builds its gateway with `backend.config(state_dir)`. Adding a backend (Kafka,
 AMQP) means adding one entry here: its snippet derives whatever must be unique per test (a
 topic, an exchange) from state_dir, and available() says why it is skipped where its broker is
-not reachable. The tests themselves do not change.
+not reachable. The tests themselves do not change. Kafka is started by the tests themselves
+(tools/kafka), so it is always available: a Kafka that cannot start fails the test.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
+import kafka_harness
+from kafka_cluster import instance_for, kafka_storage
 from mqgw_harness import base_config
 
 
@@ -42,11 +48,54 @@ def _native(fsync):
     return storage
 
 
+class _SharedKafka:
+    """One Kafka node for the whole test process, started when a test first needs it. The
+    durable tests take their backend as a parameter, not as a fixture, so this stands in for
+    kafka_harness's session fixture; a Kafka that cannot start fails the test, never skips it."""
+
+    def __init__(self):
+        self.node = None
+        self.failure = None
+
+    def get(self):
+        if self.failure is not None:
+            raise kafka_harness.KafkaError("Kafka did not start earlier: %s" % self.failure)
+        if self.node is None:
+            directory = tempfile.mkdtemp(prefix="mqgw-durable-kafka-")
+            try:
+                kafka_harness._run([kafka_harness.TOOL, "fetch"], 600)
+                node = kafka_harness.Kafka(directory)
+                node.start()
+            except Exception as e:
+                self.failure = e
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            self.node = node
+            atexit.register(self._stop, directory)
+        return self.node
+
+    def _stop(self, directory):
+        try:
+            self.node.stop()
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+_KAFKA = _SharedKafka()
+
+
+def _kafka(state_dir):
+    # Topics of their own per test (the instance comes from state_dir); one fixed node_id, so a
+    # restarted gateway is the same node and takes back the sessions it served.
+    return kafka_storage(_KAFKA.get(), instance_for(state_dir), "durable")
+
+
 # fsync: interval keeps everything across a process crash too (the page cache survives it); only
 # the restart tests run it, to keep the crash matrix short.
 ALL = [
     DurableBackend("native-fsync-always", _native("always")),
     DurableBackend("native-fsync-interval", _native("interval"), restart_only=True),
+    DurableBackend("kafka", _kafka),
 ]
 
 

@@ -131,9 +131,11 @@ void merge(const std::vector<std::unique_ptr<Worker>>& workers, RunResult& out) 
 }  // namespace
 
 int runBenchmark(const Options& o, RunResult& out) {
-  sockaddr_in broker{};
-  if (uv_ip4_addr(o.host.c_str(), o.port, &broker) != 0) {
-    out.firstError = "--host must be an IPv4 address";
+  sockaddr_in broker{}, subBroker{};
+  if (uv_ip4_addr(o.host.c_str(), o.port, &broker) != 0 ||
+      uv_ip4_addr((o.subHost.empty() ? o.host : o.subHost).c_str(),
+                  o.subPort ? o.subPort : o.port, &subBroker) != 0) {
+    out.firstError = "--host and --sub-host must be IPv4 addresses";
     return 2;
   }
   raiseFileLimit();
@@ -156,8 +158,8 @@ int runBenchmark(const Options& o, RunResult& out) {
   std::string idPrefix = "mb" + o.runId + "-";
   for (uint32_t t = 0; t < o.threads; ++t) {
     uint32_t maxConnecting = (o.concurrency + o.threads - 1) / o.threads;
-    workers.push_back(std::make_unique<Worker>(run, std::move(perWorker[t]), broker, maxConnecting,
-                                               idPrefix + std::to_string(t) + "-"));
+    workers.push_back(std::make_unique<Worker>(run, std::move(perWorker[t]), broker, subBroker,
+                                               maxConnecting, idPrefix + std::to_string(t) + "-"));
   }
   for (auto& w : workers) w->start();
 

@@ -48,6 +48,8 @@ bool parseOptions(int argc, char** argv, Options& o, int* exitCode) {
       ->transform(CLI::CheckedTransformer(scenarios));
   app.add_option("--host", o.host, "broker IPv4 address");
   app.add_option("--port", o.port, "broker port");
+  app.add_option("--sub-host", o.subHost, "subscribers' broker IPv4 address (default: --host)");
+  app.add_option("--sub-port", o.subPort, "subscribers' broker port (default: --port)");
   app.add_option("--qos", qos, "0, 1 or 2")->check(CLI::Range(0, 2));
   app.add_option("--payload", o.payload, "payload bytes (>= 16)")->check(CLI::Range(16, 1 << 24));
   app.add_option("--rate", o.rate, "msgs/s per publisher, 0 = as fast as possible");

@@ -15,6 +15,10 @@ struct Options {
   Scenario scenario = Scenario::Pairs;
   std::string host = "127.0.0.1";
   uint16_t port = 1883;
+  // Where subscribers connect, when not to host:port: another node of a gateway cluster, so
+  // messages cross between nodes. Empty / 0 = the same as host / port.
+  std::string subHost;
+  uint16_t subPort = 0;
   uint8_t qos = 0;
   uint32_t payload = 64;         // bytes, >= 16 (timestamp + publisher + sequence)
   uint32_t rate = 0;             // msgs/s per publisher, 0 = as fast as the window allows

@@ -10,8 +10,9 @@ constexpr uint64_t kCloseGraceNs = 2000 * kMs;
 }  // namespace
 
 Worker::Worker(RunState& run, std::vector<ConnectionSpec> specs, const sockaddr_in& broker,
-               uint32_t maxConnecting, std::string clientIdPrefix)
-    : run_(run), broker_(broker), maxConnecting_(maxConnecting < 1 ? 1 : maxConnecting),
+               const sockaddr_in& subBroker, uint32_t maxConnecting, std::string clientIdPrefix)
+    : run_(run), broker_(broker), subBroker_(subBroker),
+      maxConnecting_(maxConnecting < 1 ? 1 : maxConnecting),
       readBuf_(kReadBuffer) {
   conns_.reserve(specs.size());
   for (auto& s : specs) {
@@ -123,7 +124,7 @@ void Worker::startMore() {
     ++connecting_;
     ++open_;
     if (result_.firstStartNs == 0) result_.firstStartNs = monoNs();
-    c->start(broker_);
+    c->start(c->spec().role == Role::Subscriber ? subBroker_ : broker_);
   }
 }
 

@@ -29,8 +29,9 @@ struct WorkerResult {
 
 class Worker {
  public:
+  // Publishers (and storm's idle connections) connect to `broker`, subscribers to `subBroker`.
   Worker(RunState& run, std::vector<ConnectionSpec> specs, const sockaddr_in& broker,
-         uint32_t maxConnecting, std::string clientIdPrefix);
+         const sockaddr_in& subBroker, uint32_t maxConnecting, std::string clientIdPrefix);
   ~Worker();
   void start();
   void join();
@@ -66,6 +67,7 @@ class Worker {
 
   RunState& run_;
   sockaddr_in broker_;
+  sockaddr_in subBroker_;
   uint32_t maxConnecting_;
   uv_loop_t loop_{};
   uv_prepare_t prepare_{};

@@ -161,6 +161,16 @@ typedef struct mqgw_limits {
 /* completion of a storage append; may be called on any thread */
 typedef void (*mqgw_append_cb)(void* arg, int status);
 
+/* ---- clusters: several gateway nodes on one backend (ABI 1.1, MQGW_CAP_STORAGE_CLUSTER) ----
+ * The answer to storage op session_claim, called once from any thread: status MQGW_OK with the
+ * state and cursor the session's previous node released (or last stored, if that node did not
+ * answer in time), or MQGW_E_NOT_FOUND when no stored session is left. With n == 0 the session
+ * owed nothing: it starts at this node's live position. */
+typedef void (*mqgw_claim_cb)(void* arg, int status, const uint8_t* state, size_t len,
+                              const mqgw_position* next, uint32_t n);
+/* the end of an asynchronous storage op (session_replay), called once from any thread */
+typedef void (*mqgw_done_cb)(void* arg, int status);
+
 /* ---- ops tables a plugin implements (mqgw_on_* hooks) ---- */
 typedef struct mqgw_transport_ops {
   uint32_t struct_size;
@@ -230,6 +240,31 @@ typedef struct mqgw_storage_ops {
   int (*cursors_put)(void* backend, const mqgw_cursor* c, uint32_t n,
                      const mqgw_position* floors, uint32_t n_floors);
   void* reserved[3];
+  /* ABI 1.1 — clusters (docs/plugins/storage.md "Several nodes"). A backend that several
+   * gateway nodes share sets all five and MQGW_CAP_STORAGE_CLUSTER; a message then reaches a
+   * node's subscribers only through its feeds, and $share groups only through
+   * host->storage_feed_shared. */
+  /* A client connected to this node: every other node must close its connection with that
+   * Client ID (they learn it through host->storage_session_claimed). take_state: the client
+   * resumes its session; returns 1 when some node holds or stored one — cb then follows once —
+   * and MQGW_OK (0) when there is none (cb is not called). Negative: not announced. */
+  int (*session_claim)(void* backend, mqgw_str client_id, int take_state, mqgw_claim_cb cb,
+                       void* cb_arg);
+  /* The answer to host->storage_session_claimed with take_state: the session's final state and
+   * cursor (n == 0 and len == 0: this node does not hold it). The claiming node owns it now. */
+  int (*session_release)(void* backend, uint64_t claim, mqgw_str client_id,
+                         const uint8_t* state, size_t len, const mqgw_position* next,
+                         uint32_t n);
+  /* Feed the stored messages at positions [from, to) of each partition named (to == UINT64_MAX:
+   * up to where this node's live feed began) through host->storage_feed_session(target, ...),
+   * then call done once. Runs beside the live feed, on the backend's threads. */
+  int (*session_replay)(void* backend, const mqgw_position* from, const mqgw_position* to,
+                        uint32_t n, uint64_t target, mqgw_done_cb done, void* done_arg);
+  /* The first member of a $share group on this node joined / the last one left. In between,
+   * the backend hands this node its part of the group's messages (host->storage_feed_shared);
+   * the nodes of a group split them, each message to one node. */
+  int (*share_join)(void* backend, mqgw_str group, mqgw_str filter);
+  int (*share_leave)(void* backend, mqgw_str group, mqgw_str filter);
 } mqgw_storage_ops;
 
 /* ---- enhanced authentication (MQTT 5 4.12): the ops of an auth plugin ----
@@ -398,6 +433,22 @@ typedef struct mqgw_host_api {
                    mqgw_auth_reply* out);
   /* ends an exchange from auth_start (the plugin's finish runs); the reply is invalid after */
   void (*auth_finish)(mqgw_auth_exchange* ex);
+
+  /* ABI 1.1 */
+  /* storage: message_create keeping the view's id and created_ms (a message read back) */
+  mqgw_message* (*message_restore)(const mqgw_message_view* view);
+  /* clusters (storage backends with MQGW_CAP_STORAGE_CLUSTER), any thread */
+  /* another node claimed client_id at claimed_at_ms (its wall clock, for logs): the local
+   * connection with that Client ID is closed (takeover); with take_state the core answers with
+   * storage op session_release(claim, ...) — also when it does not hold the session. Report
+   * only claims newer than this node's own latest claim of that Client ID, by the backend's
+   * order (Kafka: the control topic's), never by clocks. */
+  void (*storage_session_claimed)(mqgw_str client_id, int take_state, uint64_t claim,
+                                  uint64_t claimed_at_ms);
+  /* a message of a session_replay, for its target session only */
+  void (*storage_feed_session)(uint64_t target, mqgw_message* msg);
+  /* a message this node took for the $share group (share_join): one local member gets it */
+  void (*storage_feed_shared)(mqgw_str group, mqgw_str filter, mqgw_message* msg);
 } mqgw_host_api;
 
 #ifdef __cplusplus

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define MQGW_ABI_MAJOR 1
-#define MQGW_ABI_MINOR 0
+#define MQGW_ABI_MINOR 1
 #define MQGW_ABI_VERSION ((uint32_t)((MQGW_ABI_MAJOR << 16) | MQGW_ABI_MINOR))
 #define MQGW_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define MQGW_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -129,6 +129,7 @@ typedef enum mqgw_plugin_kind {
 #define MQGW_CAP_STORAGE_RETAIN (1ull << 19)    /* has a retained-message store */
 #define MQGW_CAP_STORAGE_OWN_THREAD (1ull << 20)/* runs its own threads */
 #define MQGW_CAP_STORAGE_FEEDS (1ull << 21)     /* delivers new messages via host->storage_feed */
+#define MQGW_CAP_STORAGE_CLUSTER (1ull << 22)   /* shared by several gateway nodes (ABI 1.1) */
 
 typedef struct mqgw_plugin_descriptor {
   uint32_t abi_version; /* MQGW_ABI_VERSION the plugin was built against */

@@ -63,6 +63,12 @@ const mqgw_storage_ops kOps = {
     .cursors_put = [](void* p, const mqgw_cursor* c, uint32_t n, const mqgw_position* f,
                       uint32_t nf) { return self(p)->cursorsPut(c, n, f, nf); },
     .reserved = {},
+    // one node only: no cluster ops (ABI 1.1)
+    .session_claim = nullptr,
+    .session_release = nullptr,
+    .session_replay = nullptr,
+    .share_join = nullptr,
+    .share_leave = nullptr,
 };
 
 const mqgw_plugin_descriptor kDescriptor = {
