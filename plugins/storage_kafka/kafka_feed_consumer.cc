@@ -3,28 +3,13 @@
 #include <string_view>
 #include <utility>
 
+#include "kafka_conf.h"
 #include "kafka_record.h"
 
 namespace mqgw::kafka {
 namespace {
 
 constexpr const char* kName = "kafka";
-
-int logLevelOf(int syslogLevel) {
-  if (syslogLevel <= 3) return MQGW_LOG_ERROR;
-  if (syslogLevel == 4) return MQGW_LOG_WARN;
-  if (syslogLevel <= 6) return MQGW_LOG_INFO;
-  return MQGW_LOG_DEBUG;
-}
-
-bool set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value,
-         std::string* why) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK)
-    return true;
-  *why = "librdkafka setting '" + key + "': " + err;
-  return false;
-}
 
 }  // namespace
 
@@ -44,9 +29,9 @@ rd_kafka_conf_t* feedConsumerConf(const Settings& s, std::string* why) {
       {"fetch.min.bytes", "1"},
   };
   for (const auto& [key, value] : ours)
-    if (!set(conf, key, value, why)) return rd_kafka_conf_destroy(conf), nullptr;
+    if (!setConf(conf, key, value, why)) return rd_kafka_conf_destroy(conf), nullptr;
   for (const auto& [key, value] : s.rdkafka)
-    if (!set(conf, key, value, why)) return rd_kafka_conf_destroy(conf), nullptr;
+    if (!setConf(conf, key, value, why)) return rd_kafka_conf_destroy(conf), nullptr;
   return conf;
 }
 

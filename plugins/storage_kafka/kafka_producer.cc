@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "kafka_admin.h"
+#include "kafka_conf.h"
 #include "kafka_record.h"
 
 namespace mqgw::kafka {
@@ -37,22 +38,6 @@ int statusOf(rd_kafka_resp_err_t err) {
   }
 }
 
-int logLevelOf(int syslogLevel) {
-  if (syslogLevel <= 3) return MQGW_LOG_ERROR;
-  if (syslogLevel == 4) return MQGW_LOG_WARN;
-  if (syslogLevel <= 6) return MQGW_LOG_INFO;
-  return MQGW_LOG_DEBUG;
-}
-
-bool set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value,
-         std::string* why) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK)
-    return true;
-  *why = "librdkafka setting '" + key + "': " + err;
-  return false;
-}
-
 }  // namespace
 
 Producer::Producer(const mqgw_host_api* host, Settings settings)
@@ -72,11 +57,11 @@ bool Producer::configure(std::string* why) {
   conf_ = rd_kafka_conf_new();
   // The acknowledgement rule: a record counts as stored once every in-sync replica has it,
   // and retries never duplicate or reorder it. rdkafka.* settings come after, and win.
-  if (!set(conf_, "bootstrap.servers", settings_.bootstrapServers, why) ||
-      !set(conf_, "enable.idempotence", "true", why) || !set(conf_, "acks", "all", why))
+  if (!setConf(conf_, "bootstrap.servers", settings_.bootstrapServers, why) ||
+      !setConf(conf_, "enable.idempotence", "true", why) || !setConf(conf_, "acks", "all", why))
     return false;
   for (const auto& [key, value] : settings_.rdkafka) {
-    if (!set(conf_, key, value, why)) return false;
+    if (!setConf(conf_, key, value, why)) return false;
     if (key == "acks" && value != "all" && value != "-1")
       host_->log(MQGW_LOG_WARN, kName, "rdkafka.acks=%s: a PUBACK no longer means every "
                  "in-sync replica has the message", value.c_str());

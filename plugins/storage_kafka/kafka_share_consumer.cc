@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kafka_conf.h"
 #include "kafka_record.h"
 #include "kafka_share_topics.h"
 
@@ -17,13 +18,6 @@ constexpr int kLookupTimeoutMs = 5000;  // committed offsets / offsets for the j
 int64_t wallClockMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-int logLevelOf(int syslogLevel) {
-  if (syslogLevel <= 3) return MQGW_LOG_ERROR;
-  if (syslogLevel == 4) return MQGW_LOG_WARN;
-  if (syslogLevel <= 6) return MQGW_LOG_INFO;
-  return MQGW_LOG_DEBUG;
 }
 
 bool set(rd_kafka_conf_t* conf, const char* key, const std::string& value, std::string* why) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "kafka_conf.h"
 #include "kafka_share_consumer.h"
 #include "kafka_share_topics.h"
 
@@ -14,15 +15,6 @@ namespace mqgw::kafka {
 namespace {
 
 constexpr const char* kName = "kafka";
-
-bool set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value,
-         std::string* why) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK)
-    return true;
-  *why = "librdkafka setting '" + key + "': " + err;
-  return false;
-}
 
 std::string keyOf(const std::string& group, const std::string& filter) {
   return group + '\0' + filter;
@@ -105,9 +97,9 @@ bool Shares::Impl::configure(std::string* why) {
       {"topic.metadata.refresh.interval.ms", std::to_string(settings.discoveryIntervalMs)},
   };
   for (const auto& [key, value] : ours)
-    if (!set(base, key, value, why)) return false;
+    if (!setConf(base, key, value, why)) return false;
   for (const auto& [key, value] : settings.rdkafka)
-    if (!set(base, key, value, why)) return false;
+    if (!setConf(base, key, value, why)) return false;
   return true;
 }
 

@@ -25,21 +25,12 @@ ReleaseRecord sampleRelease() {
   return r;
 }
 
-bool samePositions(const std::vector<NamedPosition>& a, const std::vector<NamedPosition>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].topic != b[i].topic || a[i].partition != b[i].partition ||
-        a[i].offset != b[i].offset)
-      return false;
-  return true;
-}
-
 TEST(KafkaStateRecord, SessionRoundTrip) {
   SessionRecord in = sampleSession(), out;
   ASSERT_TRUE(decode(encode(in), &out));
   EXPECT_EQ(out.owner, in.owner);
   EXPECT_EQ(out.state, in.state);
-  EXPECT_TRUE(samePositions(out.cursor, in.cursor));
+  EXPECT_TRUE(out.cursor == in.cursor);
   EXPECT_EQ(out.updatedMs, in.updatedMs);
 }
 
@@ -55,7 +46,7 @@ TEST(KafkaStateRecord, FloorRoundTrip) {
   FloorRecord in{"b", {{"mqtt.t1.a", 0, 0}, {"mqtt.t1.a", 1, 99}}, 5}, out;
   ASSERT_TRUE(decode(encode(in), &out));
   EXPECT_EQ(out.node, "b");
-  EXPECT_TRUE(samePositions(out.floor, in.floor));
+  EXPECT_TRUE(out.floor == in.floor);
   EXPECT_EQ(out.updatedMs, 5u);
 }
 
@@ -84,7 +75,7 @@ TEST(KafkaStateRecord, ReleaseRoundTrip) {
   EXPECT_EQ(r->to, "b");
   EXPECT_EQ(r->clientId, "dev-1");
   EXPECT_EQ(r->state, "opaque");
-  EXPECT_TRUE(samePositions(r->cursor, in.cursor));
+  EXPECT_TRUE(r->cursor == in.cursor);
 }
 
 TEST(KafkaStateRecord, EveryTruncationIsRejected) {

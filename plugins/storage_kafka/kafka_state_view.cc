@@ -5,15 +5,6 @@
 namespace mqgw::kafka {
 namespace {
 
-bool samePositions(const std::vector<NamedPosition>& a, const std::vector<NamedPosition>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].topic != b[i].topic || a[i].partition != b[i].partition ||
-        a[i].offset != b[i].offset)
-      return false;
-  return true;
-}
-
 }  // namespace
 
 bool StateView::apply(std::string_view key, const std::string* value) {
@@ -93,7 +84,7 @@ int StateView::putCursor(const std::string& id, std::vector<NamedPosition> curso
   std::lock_guard lock(mu_);
   if (lost_.count(id)) return MQGW_OK;
   SessionRecord& r = owned_[id];
-  if (!r.owner.empty() && samePositions(r.cursor, cursor)) return MQGW_OK;
+  if (!r.owner.empty() && r.cursor == cursor) return MQGW_OK;
   r.owner = node_;
   r.cursor = std::move(cursor);
   r.updatedMs = nowMs;
@@ -102,7 +93,7 @@ int StateView::putCursor(const std::string& id, std::vector<NamedPosition> curso
 
 int StateView::putFloor(std::vector<NamedPosition> floor, uint64_t nowMs, const Write& w) {
   std::lock_guard lock(mu_);
-  if (ownFloorWritten_ && samePositions(ownFloor_, floor)) return MQGW_OK;
+  if (ownFloorWritten_ && ownFloor_ == floor) return MQGW_OK;
   FloorRecord f{node_, floor, nowMs};
   std::string value = encode(f);
   int rc = w(floorKey(node_), &value);

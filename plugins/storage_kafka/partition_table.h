@@ -19,6 +19,7 @@ struct NamedPosition {
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0;
+  bool operator==(const NamedPosition&) const = default;
 };
 
 class PartitionTable {
