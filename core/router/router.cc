@@ -112,7 +112,7 @@ void Router::route(mqgw_message* msg) {
 void Router::routeLocal(mqgw_message* msg) {
   const mqgw_message_view& v = msg->view;
   if (msg->hasPos) noteFed(msg);
-  if (v.retain && !(!retainedAhead_.empty() && olderThanAhead(msg))) updateRetained(msg);
+  if (v.retain && (retainedAhead_.empty() || !olderThanAhead(msg))) updateRetained(msg);
   std::string_view topic(v.topic.ptr, v.topic.len);
   std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
   matches_.clear();
