@@ -21,10 +21,21 @@ from mqgw_harness import base_config
 
 
 class DurableBackend:
-    def __init__(self, name, storage, restart_only=False):
+    def __init__(self, name, storage, restart_only=False, fed_metric=None):
         self.name = name
         self._storage = storage          # state_dir -> the `storage:` section
         self.restart_only = restart_only  # not part of the crash (SIGKILL) matrix
+        # A backend that routes a message when it comes back from the log (Kafka), after the
+        # PUBACK: the metric that counts what came back, so a test can wait until it has.
+        self.fed_metric = fed_metric
+
+    def published(self, gw, publish, items):
+        """publish(gw, items), then waits until the gateway has routed them all: a client that
+        subscribes afterwards must not receive them live."""
+        before = gw.metric(self.fed_metric) if self.fed_metric else 0
+        publish(gw, items)
+        if self.fed_metric:
+            gw.wait_metric(self.fed_metric, lambda v: v >= before + len(items), timeout=10)
 
     def storage(self, state_dir):
         return self._storage(str(state_dir))
@@ -95,7 +106,7 @@ def _kafka(state_dir):
 ALL = [
     DurableBackend("native-fsync-always", _native("always")),
     DurableBackend("native-fsync-interval", _native("interval"), restart_only=True),
-    DurableBackend("kafka", _kafka),
+    DurableBackend("kafka", _kafka, fed_metric="mqgw_storage_kafka_fed_total"),
 ]
 
 

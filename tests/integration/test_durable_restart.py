@@ -127,16 +127,16 @@ def test_retained_messages_survive_restart_and_cleared_ones_stay_cleared(tmp_pat
         return {m[1]: m[2] for m in got}
 
     gw = runs.start()
-    publish(gw, [("ret/a", b"one", 1, True), ("ret/b", b"keep", 1, True),
-                 ("ret/c", b"gone", 1, True), ("ret/d", b"qos2", 2, True),
-                 ("ret/a", b"two", 1, True), ("ret/c", b"", 1, True)])
+    backend.published(gw, publish, [("ret/a", b"one", 1, True), ("ret/b", b"keep", 1, True),
+                                     ("ret/c", b"gone", 1, True), ("ret/d", b"qos2", 2, True),
+                                     ("ret/a", b"two", 1, True), ("ret/c", b"", 1, True)])
     expected = {"ret/a": b"two", "ret/b": b"keep", "ret/d": b"qos2"}
     assert retained_now(gw) == expected
     gw.stop()
 
     gw = runs.start()
     assert retained_now(gw) == expected, "retained messages changed across the restart"
-    publish(gw, [("ret/a", b"three", 1, True), ("ret/b", b"", 1, True)])
+    backend.published(gw, publish, [("ret/a", b"three", 1, True), ("ret/b", b"", 1, True)])
     gw.stop()
 
     gw = runs.start()
