@@ -43,6 +43,10 @@ void MqttConnection::open() { host().conn_set_idle_timeout(conn_, cfg_->connectT
 long MqttConnection::onData(const uint8_t* data, size_t len) {
   const uint32_t maxPacket = maxPacketSize();
   size_t used = 0;
+  // The first byte already says whether this is a CONNECT: anything else (a Flash policy
+  // request, HTTP, TLS on the wrong port) closes now, not when its claimed length has arrived.
+  if (phase_ == Phase::AwaitConnect && len > 0 && (data[0] >> 4) != 1)
+    return failProtocol(protocolError("first packet is not CONNECT"));
   while (used < len && canWrite()) {
     mqtt::FrameResult r = mqtt::readFrame({data + used, len - used}, maxPacket);
     if (r.status == mqtt::Status::NeedMore) break;

@@ -11,6 +11,10 @@ COUNTER = "mqgw_mqtt_protocol_errors_total"
 # (name, connect first?, bytes to send)
 VIOLATIONS = [
     ("text_instead_of_connect", False, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    # '<' reads as a PUBLISH claiming 112 more bytes: closed at the first byte, not after the
+    # connect timeout (the harness's wait is shorter than that)
+    ("flash_policy_request", False, b"<policy-file-request/>\0"),
+    ("tls_client_hello", False, bytes([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])),
     ("binary_garbage", False, bytes([0x00, 0xFF, 0xFE, 0x13, 0x37]) * 4),
     ("publish_before_connect", False, mqtt_raw.packet(0x30, b"\x00\x01tx")),
     ("reserved_type_0", True, mqtt_raw.packet(0x00)),
