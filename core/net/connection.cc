@@ -22,6 +22,7 @@ namespace mqgw {
 struct ConnInfoStore {
   mqgw_conn_info info{};
   std::string peer;
+  std::string peerSubject;
 };
 
 namespace {
@@ -310,6 +311,12 @@ const mqgw_conn_info* Connection::info() {
       if (l.caps & MQGW_CAP_TRANSPORT_SECURE) i.secure = 1;
   }
   return &info_->info;
+}
+
+void Connection::setPeerSubject(const char* subject) {
+  info();  // built once, on first use
+  info_->peerSubject = subject ? subject : "";
+  info_->info.peer_subject = subject ? info_->peerSubject.c_str() : nullptr;
 }
 
 }  // namespace mqgw

@@ -55,6 +55,7 @@ class Connection {
     idleTimeoutMs_ = static_cast<uint32_t>(std::min<uint64_t>(ms, UINT32_MAX));
   }
   const mqgw_conn_info* info();
+  void setPeerSubject(const char* subject);  // a transport verified a client certificate
 
   // core side
   void flush();                          // the worker calls this once per iteration if dirty

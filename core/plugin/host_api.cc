@@ -98,6 +98,13 @@ void connPause(mqgw_conn* c) { c->conn->pauseRead(); }
 void connResume(mqgw_conn* c) { c->conn->resumeRead(); }
 size_t connPending(mqgw_conn* c) { return c->conn->pendingOut(); }
 void connIdle(mqgw_conn* c, uint64_t ms) { c->conn->setIdleTimeout(ms); }
+int connSetPeerSubject(mqgw_conn* c, const char* subject) {
+  try {
+    c->conn->setPeerSubject(subject);
+    return MQGW_OK;
+  }
+  MQGW_GUARD(MQGW_E_NOMEM)
+}
 const mqgw_conn_info* connInfo(mqgw_conn* c) {
   try {
     return c->conn->info();
@@ -286,6 +293,7 @@ const mqgw_host_api kHost = {
     messageSetPosition, deliverySettled, messageEncode, messageDecode,
     auth::findMethod, auth::startExchange, auth::stepExchange, auth::finishExchange,
     messageRestore, storageSessionClaimed, storageFeedSession, storageFeedShared,
+    connSetPeerSubject,
 };
 
 }  // namespace

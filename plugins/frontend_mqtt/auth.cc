@@ -35,6 +35,10 @@ mqgw_auth_request MqttConnection::authRequest(std::string_view method,
   const mqgw_conn_info* info = host().conn_info(conn_);
   req.peer = info && info->peer ? info->peer : "";
   req.secure = info && info->secure ? 1 : 0;
+  req.peer_subject = info && info->struct_size >= offsetof(mqgw_conn_info, peer_subject) +
+                                                      sizeof info->peer_subject
+                         ? info->peer_subject
+                         : nullptr;
   return req;
 }
 

@@ -3,6 +3,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/x509_crt.h>
 
+#include <cstddef>
 #include <cstring>
 
 #include "tls_host.h"
@@ -96,6 +97,12 @@ int TlsConnection::checkClientCertificate() {
   if (!cert) return MQGW_OK;
   char subject[512];
   if (mbedtls_x509_dn_gets(subject, sizeof subject, &cert->subject) > 0) peerSubject_ = subject;
+  // Handed to the layers above and to auth (conn_info, mqgw_auth_request) — a host older than
+  // ABI 1.1 has no place for it.
+  if (!peerSubject_.empty() && host().struct_size >= offsetof(mqgw_host_api, conn_set_peer_subject) +
+                                                        sizeof(void*) &&
+      host().conn_set_peer_subject)
+    host().conn_set_peer_subject(conn_, peerSubject_.c_str());
   return MQGW_OK;
 }
 

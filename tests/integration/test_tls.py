@@ -7,13 +7,16 @@ import os
 import queue
 import socket
 import ssl
+import struct
 import subprocess
 import threading
 import time
 
 import pytest
 
-from mqgw_harness import Gateway, base_config, mqtt_listener, run_to_exit, scaled, write_config
+import mqtt_raw
+from mqgw_harness import (FIXTURE_DIR, Gateway, base_config, mqtt_listener, run_to_exit, scaled,
+                          write_config)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEV_CERTS = os.path.join(REPO, "tools", "dev-certs")
@@ -411,3 +414,33 @@ def test_key_that_does_not_match_the_cert_is_a_config_error(tmp_path, certs):
     proc = run_to_exit(path)
     assert proc.returncode != 0
     assert "does not match" in proc.stderr, proc.stderr
+
+
+# ---- the verified client certificate's subject reaches auth ----
+
+CHALLENGE_PLUGIN = os.path.join(FIXTURE_DIR, "mqgw-test-challenge.so")
+
+
+@pytest.mark.parametrize("required,accepted", [("CN=mqgw-dev-client", True),
+                                               ("CN=someone-else", False)])
+def test_client_certificate_subject_is_handed_to_auth(tmp_path, certs, required, accepted):
+    # The test auth plugin refuses at its first step unless the subject contains `required`.
+    tls = mqtt_listener("tls", stack=["tcp", "tls", "mqtt"],
+                        tls=tls_section(certs, client_ca=str(certs / "ca.pem")))
+    cfg = base_config(listeners=[mqtt_listener(), tls], plugins=[CHALLENGE_PLUGIN],
+                      auth={"test-challenge": {"secret": "s", "require_subject": required}})
+    context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+    context.load_cert_chain(str(certs / "client.pem"), str(certs / "client.key"))
+    method = mqtt_raw._utf8("mqgw-test-challenge")
+    props = mqtt_raw._remaining_length(1 + len(method)) + b"\x15" + method
+    body = mqtt_raw._utf8("MQTT") + bytes([5, 0x02]) + struct.pack("!H", 60)
+    connect = mqtt_raw.packet(0x10, body + props + mqtt_raw._utf8("subject-check"))
+    with Gateway(tmp_path, cfg) as gw:
+        with socket.create_connection(gw.address("tls"), timeout=scaled(5)) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as sock:
+                sock.sendall(connect)
+                ptype, _, reply = mqtt_raw.read_packet(sock)
+    if accepted:
+        assert ptype == 15 and reply[0] == 0x18, "expected the challenge (AUTH 0x18)"
+    else:
+        assert ptype == 2 and reply[1] == 0x87, "expected CONNACK 0x87"

@@ -17,6 +17,7 @@ static const mqgw_host_api* host;
 typedef struct challenge_instance {
   char* secret;
   size_t secret_len;
+  char* require_subject; /* when set: only a client certificate subject containing it */
 } challenge_instance;
 
 /* One exchange: the answer expected and the bytes of the last reply (they must outlive the
@@ -33,6 +34,11 @@ static int challengeCreate(const mqgw_kv* cfg, size_t n, void** instance) {
   challenge_instance* c = calloc(1, sizeof *c);
   if (!c) return MQGW_E_NOMEM;
   for (size_t i = 0; i < n; ++i) {
+    if (strcmp(cfg[i].key, "require_subject") == 0 && cfg[i].value && *cfg[i].value) {
+      free(c->require_subject);
+      c->require_subject = strdup(cfg[i].value);
+      continue;
+    }
     if (strcmp(cfg[i].key, "secret") != 0) continue;
     free(c->secret);
     c->secret = strdup(cfg[i].value);
@@ -40,6 +46,7 @@ static int challengeCreate(const mqgw_kv* cfg, size_t n, void** instance) {
     c->secret_len = strlen(c->secret);
   }
   if (!c->secret) {
+    free(c->require_subject);
     free(c);
     return MQGW_E_INVAL;
   }
@@ -51,6 +58,7 @@ static void challengeDestroy(void* instance) {
   challenge_instance* c = instance;
   if (!c) return;
   free(c->secret);
+  free(c->require_subject);
   free(c);
 }
 
@@ -74,6 +82,11 @@ static int challengeStart(void* instance, const mqgw_auth_request* req, void** e
   const challenge_instance* inst = instance;
   if (req->data.len == 10 && memcmp(req->data.ptr, "bad-method", 10) == 0) {
     fail(out, 0x8C, "this method wants no initial data");
+    return MQGW_OK;
+  }
+  if (inst->require_subject &&
+      (!req->peer_subject || !strstr(req->peer_subject, inst->require_subject))) {
+    fail(out, 0x87, "no client certificate with the required subject");
     return MQGW_OK;
   }
   challenge_exchange* x = calloc(1, sizeof *x);
@@ -138,6 +151,9 @@ static const mqgw_config_key challenge_schema[] = {
      .type = MQGW_CFG_STRING,
      .required = 1,
      .help = "appended to the reversed nonce in a right response"},
+    {.key = "require_subject",
+     .type = MQGW_CFG_STRING,
+     .help = "refuse (0x87) unless the verified client certificate's subject contains this"},
 };
 
 static const mqgw_plugin_descriptor challenge_descriptor = {

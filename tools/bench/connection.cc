@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <span>
 
 #include "worker.h"
@@ -36,6 +37,7 @@ void Connection::start(const sockaddr_in& broker) {
   const std::string& sourceIp = spec_.sourceIp;
   state_ = State::Connecting;
   connectStartNs_ = monoNs();
+  stack_ = worker_.transports().make(std::hash<std::string>{}(clientId_) ^ connectStartNs_);
   uv_tcp_init(worker_.loop(), &tcp_);
   tcp_.data = this;
   handleOpen_ = true;
@@ -67,9 +69,29 @@ void Connection::onConnect(uv_connect_t* req, int status) {
   Connection* c = self(req->data);
   if (c->state_ != State::Connecting) return;
   if (status != 0) return c->fail(uv_strerror(status));
-  c->state_ = State::AwaitConnack;
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp_), onAlloc, onRead);
+  if (c->stack_) return c->startTransport();
+  c->state_ = State::AwaitConnack;
   c->sendConnect();
+}
+
+void Connection::startTransport() {
+  state_ = State::Handshake;
+  if (!stack_->start(wire_)) return fail(stack_->error());
+  worker_.markDirty(this);
+}
+
+// Socket bytes through the transport: handshake replies go out, MQTT bytes to consume().
+void Connection::receiveWire(const uint8_t* data, size_t len) {
+  std::vector<uint8_t>& app = worker_.appScratch();
+  app.clear();
+  if (!stack_->receive(data, len, app, wire_)) return fail(stack_->error());
+  if (!wire_.empty()) worker_.markDirty(this);
+  if (state_ == State::Handshake && stack_->open()) {
+    state_ = State::AwaitConnack;
+    sendConnect();
+  }
+  if (!app.empty()) consume(app.data(), app.size());
 }
 
 void Connection::sendConnect() {
@@ -93,7 +115,10 @@ void Connection::onAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
 void Connection::onRead(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
   Connection* c = self(s->data);
   if (n < 0) return c->fail(n == UV_EOF ? "closed by broker" : uv_strerror(static_cast<int>(n)));
-  if (n > 0) c->consume(reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(n));
+  if (n <= 0) return;
+  const auto* data = reinterpret_cast<const uint8_t*>(buf->base);
+  if (c->stack_) c->receiveWire(data, static_cast<size_t>(n));
+  else c->consume(data, static_cast<size_t>(n));
 }
 
 void Connection::consume(const uint8_t* data, size_t len) {
@@ -282,21 +307,28 @@ void Connection::pump(uint64_t nowNs) {
 }
 
 void Connection::flush() {
-  bool open = state_ == State::AwaitConnack || state_ == State::AwaitSuback || state_ == State::Ready;
-  if (writeInFlight_ || out_.empty() || !open) return;
+  bool open = state_ == State::Handshake || state_ == State::AwaitConnack ||
+              state_ == State::AwaitSuback || state_ == State::Ready;
+  if (writeInFlight_ || !open) return;
+  if (stack_ && !out_.empty()) {
+    if (!stack_->send(out_.data(), out_.size(), wire_)) return fail(stack_->error());
+    out_.clear();
+  }
+  std::vector<uint8_t>& pending = stack_ ? wire_ : out_;
+  if (pending.empty()) return;
   // Most writes fit in the socket buffer: try the syscall directly and only queue a uv_write
   // (which costs extra epoll_ctl calls) for what the kernel did not take.
-  uv_buf_t all = uv_buf_init(reinterpret_cast<char*>(out_.data()), static_cast<unsigned>(out_.size()));
+  uv_buf_t all = uv_buf_init(reinterpret_cast<char*>(pending.data()), static_cast<unsigned>(pending.size()));
   int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &all, 1);
   if (n < 0 && n != UV_EAGAIN) return fail(uv_strerror(n));
   lastWriteNs_ = monoNs();
   size_t taken = n > 0 ? static_cast<size_t>(n) : 0;
-  if (taken == out_.size()) {
-    out_.clear();
+  if (taken == pending.size()) {
+    pending.clear();
     return;
   }
-  writing_.assign(out_.begin() + static_cast<std::ptrdiff_t>(taken), out_.end());
-  out_.clear();
+  writing_.assign(pending.begin() + static_cast<std::ptrdiff_t>(taken), pending.end());
+  pending.clear();
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(writing_.data()), static_cast<unsigned>(writing_.size()));
   writeReq_.data = this;
   int rc = uv_write(&writeReq_, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, onWrite);
@@ -309,7 +341,7 @@ void Connection::onWrite(uv_write_t* req, int status) {
   c->writeInFlight_ = false;
   c->writing_.clear();  // keeps capacity for the next swap
   if (status != 0 && status != UV_ECANCELED) return c->fail(uv_strerror(status));
-  if (!c->out_.empty()) c->worker_.markDirty(c);
+  if (!c->out_.empty() || !c->wire_.empty()) c->worker_.markDirty(c);
 }
 
 void Connection::sendPingIfIdle(uint64_t nowNs, uint64_t idleNs) {
@@ -339,20 +371,27 @@ void Connection::shutdown() {
     state_ = State::Closed;
     return;
   }
-  if (state_ != State::Connecting && !writeInFlight_) {
-    // Best effort: a DISCONNECT lets the broker drop the session without a will or a timeout.
-    out_.clear();
-    mqtt::Disconnect d;
-    mqtt::encodeDisconnect(d, version_, out_);
-    uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(out_.data()), static_cast<unsigned>(out_.size()));
-    uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
-  }
+  if (state_ != State::Connecting && state_ != State::Handshake && !writeInFlight_) sendDisconnect();
   state_ = State::Closing;
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), onClose);
 }
 
+// Best effort: a DISCONNECT lets the broker drop the session without a will or a timeout.
+// Unsent MQTT packets may go, but not wire_: TLS records already made must reach the broker
+// in order, or the DISCONNECT's record would not decrypt.
+void Connection::sendDisconnect() {
+  out_.clear();
+  mqtt::Disconnect d;
+  mqtt::encodeDisconnect(d, version_, out_);
+  if (stack_ && !stack_->send(out_.data(), out_.size(), wire_)) return;
+  std::vector<uint8_t>& bytes = stack_ ? wire_ : out_;
+  uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
+  uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
+}
+
 void Connection::onClose(uv_handle_t* h) {
   Connection* c = self(h->data);
+  c->stack_.reset();  // TLS buffers are the bulk of a connection's memory
   c->state_ = State::Closed;
   c->handleOpen_ = false;
   c->worker_.onClosed(*c);

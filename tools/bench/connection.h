@@ -1,6 +1,8 @@
 // One MQTT client connection on a worker's libuv loop: CONNECT/CONNACK, SUBSCRIBE/SUBACK, then
 // either publishing (paced or window-limited) or receiving. Outgoing packets accumulate in out_
 // and are written once per loop iteration by the worker (one uv_write per connection in flight).
+// Over tls/ws/wss a TransportStack sits between out_ and the socket: its handshakes run first
+// (state Handshake), then MQTT bytes pass through it both ways.
 #pragma once
 
 #include <uv.h>
@@ -14,6 +16,7 @@
 #include "publish_template.h"
 #include "run_state.h"
 #include "tracker.h"
+#include "transport.h"
 
 namespace mqgw::bench {
 
@@ -28,7 +31,7 @@ struct PublisherCounts {
 
 class Connection {
  public:
-  enum class State : uint8_t { Idle, Connecting, AwaitConnack, AwaitSuback, Ready, Closing, Closed };
+  enum class State : uint8_t { Idle, Connecting, Handshake, AwaitConnack, AwaitSuback, Ready, Closing, Closed };
 
   Connection(Worker& worker, ConnectionSpec spec, std::string clientId);
   Connection(const Connection&) = delete;
@@ -60,6 +63,9 @@ class Connection {
   static void onClose(uv_handle_t* h);
 
   void sendConnect();
+  void startTransport();
+  void receiveWire(const uint8_t* data, size_t len);
+  void sendDisconnect();
   void consume(const uint8_t* data, size_t len);
   // Handles one packet; returns false when the connection must close.
   bool handleFrame(const mqtt::Frame& f);
@@ -86,6 +92,8 @@ class Connection {
   std::vector<uint8_t> out_;      // being filled
   std::vector<uint8_t> writing_;  // owned by the write in flight
   std::vector<uint8_t> partial_;  // an incomplete packet carried to the next read
+  std::unique_ptr<TransportStack> stack_;  // null for plain TCP
+  std::vector<uint8_t> wire_;     // tls/ws: transport output not yet written
   uint64_t lastWriteNs_ = 0;
 
   uint64_t connectStartNs_ = 0;

@@ -161,6 +161,10 @@ int runBenchmark(const Options& o, RunResult& out) {
     workers.push_back(std::make_unique<Worker>(run, std::move(perWorker[t]), broker, subBroker,
                                                maxConnecting, idPrefix + std::to_string(t) + "-"));
   }
+  if (!workers.empty() && !workers.front()->transports().error().empty()) {
+    out.firstError = workers.front()->transports().error();
+    return 2;
+  }
   for (auto& w : workers) w->start();
 
   int rc = 0;

@@ -42,6 +42,8 @@ bool parseOptions(int argc, char** argv, Options& o, int* exitCode) {
   CLI::App app{"mqgw-bench: MQTT load generator (pairs, fan-in, fan-out, connection storm)"};
   std::map<std::string, Scenario> scenarios{{"pairs", Scenario::Pairs},
       {"fan-in", Scenario::FanIn}, {"fan-out", Scenario::FanOut}, {"storm", Scenario::Storm}};
+  std::map<std::string, TransportKind> transports{{"tcp", TransportKind::Tcp},
+      {"tls", TransportKind::Tls}, {"ws", TransportKind::Ws}, {"wss", TransportKind::Wss}};
   std::string sourceIps;
   int qos = o.qos, version = o.mqttVersion;
   app.add_option("--scenario", o.scenario, "pairs | fan-in | fan-out | storm")
@@ -73,6 +75,12 @@ bool parseOptions(int argc, char** argv, Options& o, int* exitCode) {
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--connect-timeout", o.connectTimeout, "seconds allowed for setup")
       ->check(CLI::Range(1.0, 600.0));
+  std::string transport = transportName(o.transport);  // a string: CLI11 prints enums as chars
+  app.add_option("--transport", transport, "tcp | tls | ws | wss (TLS, then WebSocket)")
+      ->check(CLI::IsMember({"tcp", "tls", "ws", "wss"}));
+  app.add_option("--cafile", o.cafile, "tls/wss: CA certificate (PEM) to verify the broker; "
+                 "without it the certificate is not checked");
+  app.add_option("--ws-path", o.wsPath, "ws/wss: path of the Upgrade request");
   app.add_option("--source-ips", sourceIps, "local addresses to bind, round-robin (a,b,c)");
   app.add_option("--run-id", o.runId, "topic component bench/<run-id>/...");
   app.add_flag("--json", o.json, "print exactly one JSON line with all numbers");
@@ -85,6 +93,7 @@ bool parseOptions(int argc, char** argv, Options& o, int* exitCode) {
   o.qos = static_cast<uint8_t>(qos);
   o.mqttVersion = static_cast<uint8_t>(version);
   o.sourceIps = splitComma(sourceIps);
+  o.transport = transports.at(transport);
   if (o.runId.empty()) o.runId = defaultRunId();
   return true;
 }

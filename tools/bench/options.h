@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "transport.h"
+
 namespace mqgw::bench {
 
 enum class Scenario : uint8_t { Pairs, FanIn, FanOut, Storm };
@@ -33,6 +35,9 @@ struct Options {
   uint32_t concurrency = 200;    // storm: connection attempts in progress at once
   double hold = 0;               // storm: seconds to keep the connections idle
   double connectTimeout = 20;    // seconds for all connections / subscriptions to be set up
+  TransportKind transport = TransportKind::Tcp;  // what lies under MQTT
+  std::string cafile;            // tls / wss: CA to verify the broker with (empty: no check)
+  std::string wsPath = "/mqtt";  // ws / wss: the Upgrade request's path
   std::vector<std::string> sourceIps;
   std::string runId;             // topic prefix component; random when empty
   bool json = false;

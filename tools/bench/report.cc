@@ -15,6 +15,7 @@ double perSecond(uint64_t n, double seconds) { return seconds > 0 ? static_cast<
 nlohmann::json toJson(const Options& o, const RunResult& r, int exitCode) {
   nlohmann::json j;
   j["scenario"] = scenarioName(o.scenario);
+  j["transport"] = transportName(o.transport);
   j["qos"] = o.qos;
   j["payload"] = o.payload;
   j["clients"] = o.clients;

@@ -13,7 +13,7 @@ Worker::Worker(RunState& run, std::vector<ConnectionSpec> specs, const sockaddr_
                const sockaddr_in& subBroker, uint32_t maxConnecting, std::string clientIdPrefix)
     : run_(run), broker_(broker), subBroker_(subBroker),
       maxConnecting_(maxConnecting < 1 ? 1 : maxConnecting),
-      readBuf_(kReadBuffer) {
+      readBuf_(kReadBuffer), transports_(run.options) {
   conns_.reserve(specs.size());
   for (auto& s : specs) {
     const char* tag = s.role == Role::Publisher ? "p" : s.role == Role::Subscriber ? "s" : "i";

@@ -14,6 +14,7 @@
 #include "connection.h"
 #include "histogram.h"
 #include "run_state.h"
+#include "transport_factory.h"
 
 namespace mqgw::bench {
 
@@ -41,6 +42,9 @@ class Worker {
   // Used by Connection.
   uv_loop_t* loop() { return &loop_; }
   RunState& run() { return run_; }
+  const TransportFactory& transports() const { return transports_; }
+  // Transport stacks: MQTT bytes decoded from one read (consumed before the next).
+  std::vector<uint8_t>& appScratch() { return appScratch_; }
   const Options& options() const { return run_.options; }
   Histogram* latency() { return &result_.latency; }
   uint8_t* readBuffer() { return readBuf_.data(); }
@@ -79,6 +83,8 @@ class Worker {
   std::deque<Connection*> toStart_;
   std::vector<Connection*> dirty_, flushing_;
   std::vector<uint8_t> readBuf_;
+  TransportFactory transports_;
+  std::vector<uint8_t> appScratch_;
   uint32_t connecting_ = 0;
   uint32_t open_ = 0;
   Phase phase_ = Phase::ConnectSubscribers;

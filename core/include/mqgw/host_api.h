@@ -56,6 +56,9 @@ typedef struct mqgw_conn_info {
   uint32_t loop;        /* index of the worker loop that owns the connection */
   int secure;           /* a layer below has MQGW_CAP_TRANSPORT_SECURE */
   uint64_t id;          /* unique per process */
+  /* ABI 1.1: the subject of the client certificate a transport verified (tls with
+   * client_ca), as an X.509 DN string ("CN=dev1, O=..."); NULL when none */
+  const char* peer_subject;
 } mqgw_conn_info;
 
 /* close reasons handed to on_close */
@@ -295,6 +298,7 @@ typedef struct mqgw_auth_request {
   uint8_t secure;     /* a transport below has MQGW_CAP_TRANSPORT_SECURE */
   uint8_t reauth;     /* nonzero: AUTH 0x19 from a connected client (no username/password) */
   const char* peer;   /* "ip:port" */
+  const char* peer_subject; /* ABI 1.1: mqgw_conn_info.peer_subject, NULL when none */
 } mqgw_auth_request;
 
 /* Filled by the plugin; the host zeroes it and sets struct_size before each call, and the
@@ -449,6 +453,8 @@ typedef struct mqgw_host_api {
   void (*storage_feed_session)(uint64_t target, mqgw_message* msg);
   /* a message this node took for the $share group (share_join): one local member gets it */
   void (*storage_feed_shared)(mqgw_str group, mqgw_str filter, mqgw_message* msg);
+  /* transports: the verified client certificate's subject (copied), for conn_info and auth */
+  int (*conn_set_peer_subject)(mqgw_conn* conn, const char* subject);
 } mqgw_host_api;
 
 #ifdef __cplusplus

@@ -102,7 +102,8 @@ void authFinish(mqgw_auth_exchange* ex) {
 }
 
 const mqgw_conn_info* connInfo(mqgw_conn*) {
-  static const mqgw_conn_info info{sizeof(mqgw_conn_info), "mqtt", "127.0.0.1:40000", 0, 1, 7};
+  static const mqgw_conn_info info{sizeof(mqgw_conn_info), "mqtt", "127.0.0.1:40000", 0, 1, 7,
+                                   nullptr};
   return &info;
 }
 

@@ -56,7 +56,7 @@ mqgw_host_api makeHost() {
     return 0;
   };
   h.conn_info = [](mqgw_conn*) -> const mqgw_conn_info* {
-    static mqgw_conn_info info{sizeof(mqgw_conn_info), "ws", "127.0.0.1:1", 0, 0, 1};
+    static mqgw_conn_info info{sizeof(mqgw_conn_info), "ws", "127.0.0.1:1", 0, 0, 1, nullptr};
     return &info;
   };
   h.conn_push_up = [](mqgw_conn*, const void* d, size_t n) {
