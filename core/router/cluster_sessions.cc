@@ -43,6 +43,17 @@ namespace {
 
 StorageBinding& storage() { return Gateway::get().storage(); }
 
+// session_claim, with a failure logged: the other nodes were not told (their connection of
+// this Client ID, if any, stays).
+int claim(const std::string& clientId, bool take, mqgw_claim_cb cb, void* arg) {
+  int rc = storage().ops()->session_claim(storage().backend(), {clientId.data(), clientId.size()},
+                                          take, cb, arg);
+  if (rc < 0)
+    spdlog::warn("storage '{}': claiming '{}' on the other nodes failed ({})", storage().name(),
+                 clientId, rc);
+  return rc;
+}
+
 void releaseNothing(const std::string& clientId, uint64_t claim) {
   storage().ops()->session_release(storage().backend(), claim,
                                    {clientId.data(), clientId.size()}, nullptr, 0, nullptr, 0);
@@ -70,31 +81,19 @@ void Router::claimAcrossNodes(Session* s, const mqgw_session_params& p, bool* pr
     if (next) r->next.assign(next, next + n);
     postTo<RemoteState, &Router::adoptRemote>(r->worker, r);
   };
-  int rc = storage().ops()->session_claim(storage().backend(), {s->clientId.data(), s->clientId.size()},
-                                          take, answered, r);
-  if (rc == 1) {
+  if (claim(s->clientId, take, answered, r) == 1) {
     *present = true;
     s->transferPending = s->resumePending = true;
     return;
   }
   delete r;
-  if (rc < 0)
-    spdlog::warn("storage '{}': claiming '{}' on the other nodes failed ({})", storage().name(),
-                 s->clientId, rc);
   if (s->persistent())
     persist(s);
   else if (!take)
     storage().deleteSession(s->clientId);  // a clean start ends the session other nodes kept
 }
 
-void Router::announceClaim(Session* s) {
-  int rc = storage().ops()->session_claim(storage().backend(),
-                                          {s->clientId.data(), s->clientId.size()}, 0, nullptr,
-                                          nullptr);
-  if (rc < 0)
-    spdlog::warn("storage '{}': claiming '{}' on the other nodes failed ({})", storage().name(),
-                 s->clientId, rc);
-}
+void Router::announceClaim(Session* s) { claim(s->clientId, false, nullptr, nullptr); }
 
 void Router::adoptRemote(RemoteState* arg) {
   std::unique_ptr<RemoteState> r(arg);

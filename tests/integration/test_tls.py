@@ -4,17 +4,16 @@ s_client command for what the server accepts and refuses. Certificates come from
 tools/dev-certs, made fresh for each test."""
 
 import os
-import queue
 import socket
 import ssl
 import struct
 import subprocess
-import threading
 import time
 
 import pytest
 
 import mqtt_raw
+from mosquitto_sub import Subscriber
 from mqgw_harness import (FIXTURE_DIR, Gateway, base_config, mqtt_listener, run_to_exit, scaled,
                           write_config)
 
@@ -58,51 +57,6 @@ def tls_args(certs, client_cert=False):
     return args
 
 
-class Subscriber:
-    """mosquitto_sub -d -v on one topic: waits for its SUBACK, then collects `topic payload`."""
-
-    def __init__(self, port, topic, extra=()):
-        cmd = ["stdbuf", "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-d", "-v",
-               "-C", "1", "-W", str(int(scaled(10))), "-t", topic, *extra]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-        seen = []
-        end = time.monotonic() + scaled(10)
-        while time.monotonic() < end:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            seen.append(line)
-            if "received SUBACK" in line:
-                return
-        self.proc.kill()
-        raise AssertionError("mosquitto_sub never subscribed:\n" + "\n".join(seen))
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def messages(self):
-        try:
-            self.proc.wait(timeout=scaled(15))
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-        out = []
-        while True:
-            line = self.lines.get(timeout=5)
-            if line is None:
-                return out
-            if not line.startswith("Client ") and not line.startswith("Subscribed"):
-                out.append(line)
-
-
 def publish(port, topic, message, extra=()):
     return subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-q", "1",
                            "-t", topic, "-m", message, *extra],
@@ -139,7 +93,7 @@ def read_until_eof(sock, timeout):
 def test_pub_sub_round_trip_over_tls(tmp_path, certs):
     with tls_gateway(tmp_path, certs) as gw:
         port = gw.port("tls")
-        sub = Subscriber(port, "tls/t", tls_args(certs))
+        sub = Subscriber(port, ["tls/t"], 1, extra=tls_args(certs))
         pub = publish(port, "tls/t", "over-tls", tls_args(certs))
         assert pub.returncode == 0, pub.stderr
         assert sub.messages() == ["tls/t over-tls"]
@@ -153,7 +107,8 @@ def test_pub_sub_round_trip_over_tls(tmp_path, certs):
 @pytest.mark.parametrize("sub_on,pub_on", [("tls", "mqtt"), ("mqtt", "tls")])
 def test_tls_and_plain_tcp_reach_each_other(tmp_path, certs, sub_on, pub_on):
     with tls_gateway(tmp_path, certs) as gw:
-        sub = Subscriber(gw.port(sub_on), "cross/t", tls_args(certs) if sub_on == "tls" else ())
+        sub = Subscriber(gw.port(sub_on), ["cross/t"], 1,
+                         extra=tls_args(certs) if sub_on == "tls" else ())
         pub = publish(gw.port(pub_on), "cross/t", "from-" + pub_on,
                       tls_args(certs) if pub_on == "tls" else ())
         assert pub.returncode == 0, pub.stderr
@@ -164,7 +119,7 @@ def test_large_message_crosses_many_records(tmp_path, certs):
     payload = (os.urandom(60000).hex())  # 120 000 bytes: about eight TLS records each way
     with tls_gateway(tmp_path, certs) as gw:
         port = gw.port("tls")
-        sub = Subscriber(port, "big/t", tls_args(certs))
+        sub = Subscriber(port, ["big/t"], 1, extra=tls_args(certs))
         pub = publish(port, "big/t", payload, tls_args(certs))
         assert pub.returncode == 0, pub.stderr
         assert sub.messages() == ["big/t " + payload]
@@ -184,7 +139,7 @@ def test_client_that_does_not_trust_the_server_fails(tmp_path, certs):
 def test_mtls_accepts_a_client_certificate_and_refuses_none(tmp_path, certs):
     with tls_gateway(tmp_path, certs, client_ca=str(certs / "ca.pem")) as gw:
         port = gw.port("tls")
-        sub = Subscriber(port, "mtls/t", tls_args(certs, client_cert=True))
+        sub = Subscriber(port, ["mtls/t"], 1, extra=tls_args(certs, client_cert=True))
         ok = publish(port, "mtls/t", "with-cert", tls_args(certs, client_cert=True))
         assert ok.returncode == 0, ok.stderr
         assert sub.messages() == ["mtls/t with-cert"]
