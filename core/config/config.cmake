@@ -7,7 +7,8 @@ add_library(mqgw_config STATIC
   ${CMAKE_CURRENT_LIST_DIR}/listeners.cc
   ${CMAKE_CURRENT_LIST_DIR}/loader.cc
   ${CMAKE_CURRENT_LIST_DIR}/section.cc
-  ${CMAKE_CURRENT_LIST_DIR}/authorization.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/authorization.cc
+  ${CMAKE_CURRENT_LIST_DIR}/tenancy.cc)
 target_include_directories(mqgw_config PUBLIC ${PROJECT_SOURCE_DIR}/core/include ${PROJECT_SOURCE_DIR}/core)
 # mqgw_topic_tree for the topic filter syntax (authorization rules).
 target_link_libraries(mqgw_config PUBLIC yaml-cpp mqgw_topic_tree)
@@ -20,6 +21,7 @@ if(MQGW_TESTS)
             ${_mqgw_config_tests}/load_errors_test.cc
             ${_mqgw_config_tests}/section_test.cc
             ${_mqgw_config_tests}/authorization_test.cc
+            ${_mqgw_config_tests}/tenancy_test.cc
     LIBS mqgw_config)
   target_compile_definitions(config_test PRIVATE
     MQGW_CONFIG_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data/config")

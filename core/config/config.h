@@ -89,6 +89,18 @@ struct Authorization {
   std::vector<AuthRule> rules;
 };
 
+// `tenancy:` — the console: instances, their resources and the management API
+// (docs/config.md "tenancy"). Absent: no console, only the development instance.
+struct Tenancy {
+  bool developmentInstance = false;  // also serve the anonymous instance (any Client ID)
+  std::string metadataDir;           // resolved absolute path; SQLite db + root credentials
+  std::string region = "local";      // default region of new instances
+  // Access point host names per instance; "{instance}" is replaced by the instance ID.
+  std::string publicHost = "localhost";
+  std::string privateHost = "localhost";
+  uint32_t maxTopicLength = 64;      // characters of a topic name or filter, 3..65535
+};
+
 struct Config {
   std::string file;  // as given to loadFile (or the name given to loadString)
   std::string dir;   // absolute directory relative paths resolve against
@@ -105,6 +117,10 @@ struct Config {
   // `auth:` — the enabled MQTT 5 enhanced-authentication plugins, each with its settings
   // (`auth: {<plugin>: {...}}`), in file order. Absent = every Authentication Method refused.
   std::vector<PluginSection> authSections;
+  std::optional<Tenancy> tenancy;
+  // Whether anonymous clients (any Client ID, no console credentials) are served: the
+  // development instance. True without a tenancy section.
+  bool developmentInstance() const { return !tenancy || tenancy->developmentInstance; }
 };
 
 struct LoadResult {

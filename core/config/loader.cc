@@ -138,9 +138,10 @@ bool readTopLevel(Reader& r, const YAML::Node& root, Config* out) {
     }
     if (k == "authorization") return readAuthorization(r, v, k, &out->authorization.emplace());
     if (k == "auth") return readAuth(r, v, k, out);
+    if (k == "tenancy") return readTenancy(r, v, k, &out->tenancy.emplace());
     return r.unknownKey(key, k,
                         "workers, plugin_dir, plugins, log, admin, limits, listeners, storage, "
-                        "authorization, auth");
+                        "authorization, auth, tenancy");
   });
   if (!ok) return false;
   if (!hasListeners) return r.fail(root, "listeners", "is required: at least one listener");

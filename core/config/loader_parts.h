@@ -17,5 +17,6 @@ bool readListeners(Reader& r, const YAML::Node& n, const std::string& path,
 bool readStorage(Reader& r, const YAML::Node& n, const std::string& path, Config* out);
 bool readAuthorization(Reader& r, const YAML::Node& n, const std::string& path,
                        Authorization* out);
+bool readTenancy(Reader& r, const YAML::Node& n, const std::string& path, Tenancy* out);
 
 }  // namespace mqgw::config::detail

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.h"
+#include "gateway/console.h"
 #include "auth/topic_acl.h"
 #include "config/config.h"
 #include "gateway/gateway.h"
@@ -55,6 +56,7 @@ struct Runtime {
   std::vector<std::unique_ptr<Listener>> listeners;
   AdminServer admin;
   bool hasAdmin = false;
+  Console console;  // after admin: destroyed first, while the admin server still exists
   uint64_t deadline = 0;
   bool stopping = false;
 };
@@ -89,6 +91,15 @@ void beginShutdown(uv_signal_t* s, int signum) {
   uv_timer_init(&rt->loop, &rt->waitTimer);
   rt->waitTimer.data = rt;
   uv_timer_start(&rt->waitTimer, waitForWorkers, 10, 10);
+}
+
+std::vector<uint16_t> boundPorts(const Runtime& rt) {
+  std::vector<uint16_t> ports;
+  for (const auto& l : rt.listeners) {
+    std::string a = l->boundAddress();
+    ports.push_back(static_cast<uint16_t>(std::stoul(a.substr(a.rfind(':') + 1))));
+  }
+  return ports;
 }
 
 int bindListeners(Runtime& rt, PluginSetup& setup, const config::Config& cfg) {
@@ -158,6 +169,13 @@ int runGateway(const Options& o) {
     }
     rt->hasAdmin = true;
   }
+
+  const std::string adminUrl = rt->hasAdmin ? "http://" + rt->admin.boundAddress() : "";
+  if (auto err = rt->console.open(cfg, adminUrl)) {
+    std::fprintf(stderr, "mqgw: %s\n", err->c_str());
+    return kExitConfig;
+  }
+  rt->console.serveApi(rt->hasAdmin ? &rt->admin : nullptr, cfg, boundPorts(*rt));
 
   Gateway& gw = Gateway::get();
   gw.createWorkers(cfg.workers);

@@ -64,6 +64,7 @@ void StorageBinding::complete(PendingPublish* p) {
     metrics::add(metrics::core().storageErrors, 1);
   }
   if (p->cookie && p->origin) p->origin->publishDone(p->cookie, p->status);
+  if (p->serverDone) p->serverDone(p->serverDoneArg, p->status);
   if (p->origin) p->origin->unref();
   message::unref(p->msg);
   delete p;
@@ -90,6 +91,20 @@ int StorageBinding::publish(Connection* origin, mqgw_message* msg, uint64_t cook
     retry.add(p);  // behind this connection's earlier publishes, which still wait
     return MQGW_OK;
   }
+  append(p);
+  return MQGW_OK;
+}
+
+int StorageBinding::publishFromServer(mqgw_message* msg, void (*done)(void*, int), void* arg) {
+  Worker* w = Worker::current();
+  if (!w || !ops_) return MQGW_E_UNAVAILABLE;
+  message::ref(msg);
+  PublishRetry& retry = *retries_[w->index()];
+  auto* p = new PendingPublish{w, nullptr, msg, 0, MQGW_OK,
+                               (caps_ & MQGW_CAP_STORAGE_FEEDS) != 0, false, retry.nextSeq()};
+  p->serverDone = done;
+  p->serverDoneArg = arg;
+  metrics::add(metrics::core().messagesPublished, 1);
   append(p);
   return MQGW_OK;
 }

@@ -28,6 +28,10 @@ struct PendingPublish {
   bool feeds;
   bool retrying;  // counted in its worker's PublishRetry
   uint64_t seq;   // publish order on its worker: retries keep it
+  // A message the server sends (management API SendMessage): told the outcome once, on the
+  // publishing worker. Null for clients' publishes.
+  void (*serverDone)(void* arg, int status) = nullptr;
+  void* serverDoneArg = nullptr;
 };
 
 class StorageBinding {
@@ -47,6 +51,9 @@ class StorageBinding {
 
   // Runs on the publishing connection's worker. Completion arrives on the same worker.
   int publish(Connection* origin, mqgw_message* msg, uint64_t cookie);
+  // The same for a message the server itself sends: done(arg, status) once it is stored and
+  // routed (MQGW_OK) or failed. On a worker; done runs on it too.
+  int publishFromServer(mqgw_message* msg, void (*done)(void*, int), void* arg);
   void complete(PendingPublish* p);  // on p's worker
   void setWorkers(uint32_t n);       // before the workers start
   void retryWaiting();               // the current worker's sweep: try waiting publishes again

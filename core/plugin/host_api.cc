@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <cstdarg>
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -18,6 +19,8 @@
 #include "net/connection.h"
 #include "router/router.h"
 #include "router/topic_rules.h"
+#include "tenancy/namespace.h"
+#include "tenancy/tenancy.h"
 
 struct mqgw_timer {
   uv_timer_t handle;
@@ -149,9 +152,21 @@ int sessionOpen(mqgw_conn* c, const mqgw_session_params* p, mqgw_session** out, 
     Connection* conn = c->conn;
     if (conn->session) return MQGW_E_INVAL;
     mqgw_session_params params{};
-    std::memcpy(&params, p, std::min<size_t>(p->struct_size, sizeof params));
+    const size_t given = std::min<size_t>(p->struct_size, sizeof params);
+    std::memcpy(&params, p, given);
+    // Admission: a console instance's credentials, or the development instance.
+    std::string key;
+    std::unique_ptr<tenancy::Tenant, tenancy::TenantDeleter> tenant;
+    const char* reason = nullptr;
+    if (int rc = tenancy::admit(params, &key, &tenant, &reason); rc != MQGW_OK) {
+      if (given >= offsetof(mqgw_session_params, refusal_reason) + sizeof(const char*))
+        const_cast<mqgw_session_params*>(p)->refusal_reason = reason;
+      return rc;
+    }
+    params.client_id = {key.data(), key.size()};
     bool resumed = false;
     Session* s = conn->worker().router().openSession(conn, params, &resumed);
+    s->tenant = std::move(tenant);
     conn->session = s;
     if (present) *present = resumed ? 1 : 0;
     *out = reinterpret_cast<mqgw_session*>(s);
@@ -166,6 +181,7 @@ void sessionClose(mqgw_session* handle) {
   Session* s = asSession(handle);
   if (!s) return;
   if (s->conn) s->conn->session = nullptr;
+  s->tenant.reset();  // the connection's slot in its instance; a detached session needs none
   Worker::current()->router().closeSession(s);
 }
 
@@ -173,9 +189,12 @@ int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
   try {
     if (!s || !o || !router::validTopicFilter({filter.ptr, filter.len})) return MQGW_E_INVAL;
     if (!auth::subscribeAllowed({filter.ptr, filter.len})) return MQGW_E_DENIED;
+    std::string internal;
+    if (int rc = tenancy::checkSubscribe(*asSession(s), {filter.ptr, filter.len}, &internal))
+      return rc;
     mqgw_sub_options opts{};
     std::memcpy(&opts, o, std::min<size_t>(o->struct_size, sizeof opts));
-    return Worker::current()->router().subscribe(asSession(s), {filter.ptr, filter.len}, opts,
+    return Worker::current()->router().subscribe(asSession(s), internal, opts,
                                                     /*fromSubscribePacket=*/true);
   }
   MQGW_GUARD(MQGW_E_NOMEM)
@@ -184,7 +203,8 @@ int subscribe(mqgw_session* s, mqgw_str filter, const mqgw_sub_options* o) {
 int unsubscribe(mqgw_session* s, mqgw_str filter) {
   try {
     if (!s) return MQGW_E_INVAL;
-    return Worker::current()->router().unsubscribe(asSession(s), {filter.ptr, filter.len});
+    return Worker::current()->router().unsubscribe(
+        asSession(s), tenancy::internalFilter(*asSession(s), {filter.ptr, filter.len}));
   }
   MQGW_GUARD(MQGW_E_NOMEM)
 }
@@ -194,7 +214,11 @@ int publish(mqgw_session* s, mqgw_message* msg, uint64_t cookie) {
     if (!s || !msg) return MQGW_E_INVAL;
     const mqgw_str topic = msg->view.topic;
     if (!auth::publishAllowed({topic.ptr, topic.len})) return MQGW_E_DENIED;  // not stored
-    return Gateway::get().storage().publish(asSession(s)->conn, msg, cookie);
+    mqgw_message* stored = msg;  // or the console instance's internal copy, which we own
+    if (int rc = tenancy::checkPublish(*asSession(s), &stored)) return rc;
+    int rc = Gateway::get().storage().publish(asSession(s)->conn, stored, cookie);
+    if (stored != msg) message::unref(stored);
+    return rc;
   }
   MQGW_GUARD(MQGW_E_NOMEM)
 }
@@ -220,7 +244,7 @@ void storageFeedShared(mqgw_str group, mqgw_str filter, mqgw_message* m) {
 
 mqgw_str sessionClientId(const mqgw_session* s) {
   if (!s) return {"", 0};
-  const auto& id = reinterpret_cast<const Session*>(s)->clientId;
+  std::string_view id = tenancy::clientView(reinterpret_cast<const Session*>(s)->clientId);
   return {id.data(), id.size()};
 }
 
@@ -242,7 +266,10 @@ void sessionResume(mqgw_session* s) {
 int sessionSetWill(mqgw_session* s, mqgw_message* will, uint32_t delayS) {
   try {
     if (!s || !will) return MQGW_E_INVAL;
-    Worker::current()->router().setWill(asSession(s), will, delayS);
+    mqgw_message* kept = tenancy::internalWill(*asSession(s), will);
+    if (!kept) return MQGW_E_DENIED;  // a topic the connection may not publish to: no will
+    Worker::current()->router().setWill(asSession(s), kept, delayS);
+    message::unref(kept);
     return MQGW_OK;
   }
   MQGW_GUARD(MQGW_E_NOMEM)
@@ -270,6 +297,12 @@ mqgw_message* messageDecode(const uint8_t* data, size_t len) {
   }
 }
 
+mqgw_str messageClientTopic(const mqgw_message* m) {
+  if (!m) return {"", 0};
+  std::string_view t = tenancy::clientView({m->view.topic.ptr, m->view.topic.len});
+  return {t.data(), t.size()};
+}
+
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
 int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }
 
@@ -294,6 +327,7 @@ const mqgw_host_api kHost = {
     auth::findMethod, auth::startExchange, auth::stepExchange, auth::finishExchange,
     messageRestore, storageSessionClaimed, storageFeedSession, storageFeedShared,
     connSetPeerSubject,
+    messageClientTopic,
 };
 
 }  // namespace
@@ -314,6 +348,9 @@ const char* statusName(int s) {
     case MQGW_E_AGAIN: return "MQGW_E_AGAIN";
     case MQGW_E_IO: return "MQGW_E_IO";
     case MQGW_E_UNSUPPORTED: return "MQGW_E_UNSUPPORTED";
+    case MQGW_E_BAD_CLIENT_ID: return "MQGW_E_BAD_CLIENT_ID";
+    case MQGW_E_BAD_CREDENTIALS: return "MQGW_E_BAD_CREDENTIALS";
+    case MQGW_E_QUOTA: return "MQGW_E_QUOTA";
     case MQGW_DEFER: return "MQGW_DEFER";
     case MQGW_E_FATAL: return "MQGW_E_FATAL";
     default: return s <= MQGW_E_FATAL ? "MQGW_E_FATAL(other)" : "MQGW_E_UNKNOWN";
@@ -334,6 +371,9 @@ const char* statusText(int s) {
     case MQGW_E_AGAIN: return "try again";
     case MQGW_E_IO: return "I/O error";
     case MQGW_E_UNSUPPORTED: return "unsupported";
+    case MQGW_E_BAD_CLIENT_ID: return "client identifier refused";
+    case MQGW_E_BAD_CREDENTIALS: return "bad credentials";
+    case MQGW_E_QUOTA: return "over the instance's limit";
     case MQGW_DEFER: return "deferred";
     default: return s <= MQGW_E_FATAL ? "fatal error" : "unknown error";
   }

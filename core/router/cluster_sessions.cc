@@ -17,6 +17,7 @@
 #include "message/message.h"
 #include "net/connection.h"
 #include "router/router.h"
+#include "tenancy/namespace.h"
 #include "router/session_record.h"
 #include "router/topic_rules.h"
 
@@ -171,7 +172,7 @@ bool Router::deliveryFor(Session* s, const mqgw_message* msg, mqgw_delivery* d,
   for (const Subscription& sub : s->subs()) {
     // $share members got theirs from their group when the message was new.
     if (router::isShared(sub.filter) || !auth::filterMatches(sub.filter, topic)) continue;
-    if (sub.options.no_local && s->clientId == publisher) continue;
+    if (sub.options.no_local && tenancy::clientView(s->clientId) == publisher) continue;
     if (auth::subscribeFiltered(sub.filter) && !auth::topicReadable(topic)) continue;
     d->qos = std::max<uint8_t>(any ? d->qos : 0, std::min<uint8_t>(msg->view.qos, sub.options.qos));
     if (sub.options.subscription_id) ids.push_back(sub.options.subscription_id);

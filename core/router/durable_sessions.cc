@@ -113,7 +113,7 @@ void Router::restoreSession(const std::string& clientId, const uint8_t* state, s
   s->stored = true;
   s->cursor = std::make_unique<SessionCursor>();
   s->cursor->replayFrom = std::move(replayFrom);
-  Gateway::get().sessions().claim(s->clientId, {worker_.index(), s->id, true});
+  Gateway::get().sessions().claim(s->clientId, {worker_.index(), s->id, true, false});
   for (auto& sub : record->subscriptions) subscribe(s, sub.filter, sub.options);
   s->owed().expireAtMs = s->expiryIntervalS == UINT32_MAX
                              ? 0

@@ -9,6 +9,7 @@
 #include "message/message.h"
 #include "metrics/metrics.h"
 #include "net/connection.h"
+#include "tenancy/namespace.h"
 
 namespace mqgw {
 
@@ -112,6 +113,7 @@ void Router::route(mqgw_message* msg) {
 void Router::routeLocal(mqgw_message* msg) {
   const mqgw_message_view& v = msg->view;
   if (msg->hasPos) noteFed(msg);
+  if (routeP2P(msg)) return;
   if (v.retain && (retainedAhead_.empty() || !olderThanAhead(msg))) updateRetained(msg);
   std::string_view topic(v.topic.ptr, v.topic.len);
   std::string_view publisher(v.publisher_id.ptr, v.publisher_id.len);
@@ -119,7 +121,8 @@ void Router::routeLocal(mqgw_message* msg) {
   int readable = -1;  // the ACL's verdict on this topic, asked once and only if needed
   tree_.match(topic, [&](SubscriberList& list) {
     for (auto& sub : list) {
-      if (sub.options.no_local && sub.session->clientId == publisher) continue;
+      if (sub.options.no_local && tenancy::clientView(sub.session->clientId) == publisher)
+        continue;
       if (sub.filtered) {
         if (readable < 0) readable = auth::topicReadable(topic) ? 1 : 0;
         if (!readable) continue;

@@ -18,6 +18,9 @@
 namespace mqgw {
 
 class Worker;
+namespace tenancy {
+class InstanceRuntime;
+}
 
 struct Subscriber {
   Session* session;
@@ -47,6 +50,11 @@ class Router {
   void route(mqgw_message* msg);
   // Deliver to this worker's matching sessions only.
   void routeLocal(mqgw_message* msg);
+  // A console instance's P2P message ("<parent>/p2p/<ClientID>", p2p.cc): to that client
+  // alone, if its session lives on this worker. False for any other message.
+  bool routeP2P(mqgw_message* msg);
+  // Kicks (MQGW_CLOSE_ADMIN) this worker's connections of an instance; returns how many.
+  size_t closeInstanceConnections(const tenancy::InstanceRuntime* rt);
   // A message a clustered backend took for this node's members of one $share group (worker 0).
   void routeShared(std::string_view group, std::string_view filter, mqgw_message* msg);
 

@@ -16,6 +16,12 @@
 namespace mqgw {
 
 class Connection;
+namespace tenancy {
+struct Tenant;
+struct TenantDeleter {
+  void operator()(Tenant* t) const;  // tenancy/admission.cc: also releases its connection slot
+};
+}  // namespace tenancy
 
 struct Subscription {
   std::string filter;
@@ -63,6 +69,9 @@ class Session {
   std::unique_ptr<SessionBacklog> backlog;
   // A persistent session on a durable backend: what it has not settled (durable_sessions.cc).
   std::unique_ptr<SessionCursor> cursor;
+  // The console instance this session's connection was admitted to (tenancy/tenancy.h); null
+  // for the development instance and for a persistent session whose client is away.
+  std::unique_ptr<tenancy::Tenant, tenancy::TenantDeleter> tenant;
 
   bool persistent() const { return expiryIntervalS > 0; }
   std::vector<Subscription>& subs() {

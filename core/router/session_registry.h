@@ -22,6 +22,7 @@ class SessionRegistry {
     uint32_t worker;
     uint64_t sessionId;
     bool persistent;  // its state outlives its connection: a new connection may resume it
+    bool connected = true;  // a client is attached (QuerySessionByClientId's online status)
   };
   // Records (worker, id) as the owner of clientId — a string that must outlive the entry —
   // and returns the previous owner, to be kicked.
@@ -56,6 +57,12 @@ class SessionRegistry {
     std::lock_guard lock(mu_);
     auto it = owners_.find(std::string_view(clientId));
     if (it != owners_.end() && it->second.sessionId == sessionId) it->second.persistent = persistent;
+  }
+  // Records whether `sessionId`'s client is attached (a persistent session outlives it).
+  void setConnected(const std::string& clientId, uint64_t sessionId, bool connected) {
+    std::lock_guard lock(mu_);
+    auto it = owners_.find(std::string_view(clientId));
+    if (it != owners_.end() && it->second.sessionId == sessionId) it->second.connected = connected;
   }
   size_t size() {
     std::lock_guard lock(mu_);

@@ -171,6 +171,7 @@ void Router::closeSession(Session* s) {
     return;
   }
   s->conn = nullptr;
+  Gateway::get().sessions().setConnected(s->clientId, s->id, false);
   s->resumePending = s->resumeRequested = false;
   s->owed().expireAtMs =
       s->expiryIntervalS == UINT32_MAX ? 0 : steadyMs() + s->expiryIntervalS * 1000ull;

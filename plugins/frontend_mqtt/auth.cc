@@ -159,7 +159,7 @@ void MqttConnection::acceptAuthenticatedConnect() {
     refused = reason::UnspecifiedError;  // decoded fine before: cannot happen
   else
     refused = acceptConnect(c, sessionPresent);  // views into connectBody: keep it until here
-  if (refused) refuseConnect(version_, *refused);
+  if (refused) refuseConnect(version_, *refused, refusalReason_);
   std::vector<uint8_t>().swap(auth()->connectBody);
   std::string().swap(auth()->finalData);
 }

@@ -33,6 +33,20 @@ uint8_t peekProtocolLevel(const mqtt::Frame& f) {
 
 }  // namespace
 
+thread_local const char* MqttConnection::refusalReason_ = nullptr;
+
+// The CONNACK for a session_open refusal (the console's admission, ABI 1.2). Bad credentials
+// are 0x86 for v5 and, as the product has it, 0x05 Not authorized for v3.
+uint8_t MqttConnection::connackReasonFor(int status) const {
+  switch (status) {
+    case MQGW_E_BAD_CLIENT_ID: return reason::ClientIdentifierNotValid;
+    case MQGW_E_BAD_CREDENTIALS: return v5() ? reason::BadUserNameOrPassword : reason::NotAuthorized;
+    case MQGW_E_DENIED: return reason::NotAuthorized;
+    case MQGW_E_QUOTA: return reason::QuotaExceeded;
+    default: return reason::ServerUnavailable;
+  }
+}
+
 Verdict MqttConnection::handleConnect(const mqtt::Frame& f) {
   if (phase_ != Phase::AwaitConnect) return protocolError("second CONNECT");
   mqtt::Connect c;  // once per connection: a local is fine
@@ -56,7 +70,7 @@ Verdict MqttConnection::handleConnect(const mqtt::Frame& f) {
   if (v5() && c.properties.authenticationMethod) return beginAuth(f, c);  // auth.cc
   bool sessionPresent = false;
   if (std::optional<uint8_t> refused = acceptConnect(c, sessionPresent))
-    refuseConnect(version_, *refused);
+    refuseConnect(version_, *refused, refusalReason_);
   return std::nullopt;
 }
 
@@ -89,6 +103,7 @@ void MqttConnection::writeConnackRefusal(Version v, uint8_t v5Reason, const char
 std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
                                                      bool& sessionPresent) {
   bool idAssigned = false;
+  refusalReason_ = nullptr;
   std::string generated;  // the core's session keeps the id from session_open on
   std::string_view id = c.clientId;
   if (id.empty()) {
@@ -111,12 +126,17 @@ std::optional<uint8_t> MqttConnection::acceptConnect(const mqtt::Connect& c,
   const uint32_t requested = v5() ? c.properties.sessionExpiryInterval.value_or(0)
                                   : (c.cleanStart ? 0 : UINT32_MAX);
   params.expiry_interval_s = std::min(requested, cfg_->sessionExpiryMaxS);
+  params.has_username = c.username.has_value();
+  params.username = toStr(c.username.value_or(""));
+  params.has_password = c.password.has_value();
+  params.password = toStr(c.password.value_or(""));
   const bool expiryCapped = params.expiry_interval_s != requested;
   connectExpiryZero_ = params.expiry_interval_s == 0;
   int present = 0;
-  if (host().session_open(conn_, &params, &session_, &present) != MQGW_OK) {
+  if (int rc = host().session_open(conn_, &params, &session_, &present); rc != MQGW_OK) {
     session_ = nullptr;
-    return reason::ServerUnavailable;
+    refusalReason_ = params.refusal_reason;
+    return connackReasonFor(rc);
   }
   sessionPresent = present != 0 && !c.cleanStart;
   phase_ = Phase::Connected;

@@ -85,6 +85,10 @@ class MqttConnection {
   void writeConnackRefusal(mqtt::Version v, uint8_t v5Reason, const char* why);
   void refuseUnsupportedProtocol(const mqtt::Frame& f);
   std::optional<uint8_t> acceptConnect(const mqtt::Connect& c, bool& sessionPresent);
+  uint8_t connackReasonFor(int sessionOpenStatus) const;
+  // Why session_open refused the last CONNECT on this thread (the core's text), for the v5
+  // Reason String; static so that it costs idle connections nothing.
+  static thread_local const char* refusalReason_;
   void sendConnack(bool sessionPresent, bool idAssigned, std::optional<uint16_t> serverKeepAlive,
                    std::optional<uint32_t> sessionExpiry);
   std::optional<uint16_t> negotiateKeepAlive(uint16_t requested, uint32_t& effectiveS) const;
@@ -131,7 +135,7 @@ class MqttConnection {
   // outbound.cc: deliveries to the client and the acks that free the window
   Outbound& outbound();
   Verdict handleDeliveryAck(const mqtt::Frame& f);
-  int sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain,
+  int sendPublish(const mqgw_message* msg, uint8_t qos, bool retain,
                   std::span<const uint32_t> subscriptionIds);
   int enqueue(mqgw_message* msg, const mqgw_delivery& d);
   void pump();

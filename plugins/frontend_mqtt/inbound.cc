@@ -21,7 +21,8 @@ uint64_t cookieOf(uint8_t qos, uint16_t packetId) { return uint64_t(qos) << 32 |
 uint8_t reasonForStoreError(int status) {
   switch (status) {
     case MQGW_E_DENIED: return reason::NotAuthorized;
-    case MQGW_E_AGAIN: return reason::QuotaExceeded;
+    case MQGW_E_AGAIN:
+    case MQGW_E_QUOTA: return reason::QuotaExceeded;  // the instance's publish rate
     default: return reason::UnspecifiedError;
   }
 }
@@ -80,6 +81,12 @@ void MqttConnection::publishToCore(const mqtt::Publish& p) {
   mqgw_message* msg = host().message_create(&view);
   int rc = msg ? host().publish(session_, msg, cookie) : MQGW_E_NOMEM;
   if (msg) host().message_unref(msg);  // publish took its own ref
+  if (rc == MQGW_E_TOO_LARGE) {
+    // Over the instance's message size: like a packet over Maximum Packet Size (MQTT 5 4.13).
+    if (v5()) sendDisconnect(reason::PacketTooLarge, "message larger than the instance allows");
+    closeConnection(MQGW_CLOSE_PROTOCOL);
+    return;
+  }
   if (rc == MQGW_E_DENIED && !v5()) {
     // Not authorized: v3 cannot refuse a publish, so it is acknowledged as if stored and dropped
     // (as Mosquitto does). v5 gets 0x87 below; QoS 0 is dropped silently either way.
@@ -183,6 +190,7 @@ Verdict MqttConnection::handleSubscribe(const mqtt::Frame& f) {
       int granted = host().subscribe(session_, filter, &o);
       code = granted == MQGW_E_DENIED && v5() ? cfg_->subscribeDeniedCode  // v3: 0x80 failure
              : granted == MQGW_E_INVAL && v5() ? reason::TopicFilterInvalid  // bad $share/
+             : granted == MQGW_E_QUOTA && v5() ? reason::QuotaExceeded  // subscriptions limit
              : granted < 0                    ? reason::UnspecifiedError
                                               : static_cast<uint8_t>(std::min(granted, 2));
     }

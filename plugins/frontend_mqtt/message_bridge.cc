@@ -59,13 +59,13 @@ mqgw_message_view viewOfWill(const mqtt::Will& w, std::string_view publisherId,
   return viewOf(w.topic, w.payload, w.qos, w.retain, w.properties, publisherId, props);
 }
 
-bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain,
+bool publishOfView(const mqgw_message_view& v, mqgw_str topic, uint8_t qos, bool retain,
                    std::span<const uint32_t> subscriptionIds, uint64_t nowWallMs,
                    mqtt::Publish& out) {
   out.dup = false;
   out.qos = qos;
   out.retain = retain;
-  out.topic = toView(v.topic);
+  out.topic = toView(topic);
   out.payload = toView(v.payload);
   out.packetId = 0;
   mqtt::Properties& pr = out.properties;

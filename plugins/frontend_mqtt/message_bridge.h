@@ -22,8 +22,9 @@ mqgw_message_view viewOfWill(const mqtt::Will& w, std::string_view publisherId,
 // Fills a PUBLISH for delivery, with one Subscription Identifier property per id. Only the
 // fields set here are ever set on `out` (the Topic Alias by applyTopicAlias), so one
 // thread-local Publish can be reused for every delivery. Returns false when the message's
-// expiry interval has already passed (it must not be delivered).
-bool publishOfView(const mqgw_message_view& v, uint8_t qos, bool retain,
+// expiry interval has already passed (it must not be delivered). `topic` is the name the client
+// sees (clientTopic), not the view's.
+bool publishOfView(const mqgw_message_view& v, mqgw_str topic, uint8_t qos, bool retain,
                    std::span<const uint32_t> subscriptionIds, uint64_t nowWallMs,
                    mqtt::Publish& out);
 

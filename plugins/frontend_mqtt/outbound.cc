@@ -49,7 +49,7 @@ int MqttConnection::onDeliver(mqgw_message* msg, const mqgw_delivery& d) {
       bump(gMetrics.dropped);
       return MQGW_E_AGAIN;
     }
-    return sendPublish(*host().message_view(msg), 0, d.retain != 0, subscriptionIdsOf(d));
+    return sendPublish(msg, 0, d.retain != 0, subscriptionIdsOf(d));
   }
   Outbound& out = outbound();
   if (!out.queue.empty() || out.inflight.full() || outboundCongested()) return enqueue(msg, d);
@@ -73,11 +73,13 @@ int MqttConnection::enqueue(mqgw_message* msg, const mqgw_delivery& d) {
   return MQGW_OK;
 }
 
-int MqttConnection::sendPublish(const mqgw_message_view& v, uint8_t qos, bool retain,
+int MqttConnection::sendPublish(const mqgw_message* msg, uint8_t qos, bool retain,
                                 std::span<const uint32_t> subscriptionIds) {
   thread_local mqtt::Publish p;  // reused for every delivery on this thread
   if (!v5()) subscriptionIds = {};
-  if (!publishOfView(v, qos, retain, subscriptionIds, v.has_expiry ? wallClockMs() : 0, p)) {
+  const mqgw_message_view& v = *host().message_view(msg);
+  if (!publishOfView(v, clientTopic(msg), qos, retain, subscriptionIds,
+                     v.has_expiry ? wallClockMs() : 0, p)) {
     bump(gMetrics.expired);
     return MQGW_OK;  // expired on the way: MQTT 5 says do not deliver
   }

@@ -19,7 +19,7 @@ namespace mqgw::mqttfe {
 int MqttConnection::sendTracked(mqgw_message* msg, uint8_t qos, bool retain,
                                 std::span<const uint32_t> subscriptionIds) {
   const uint64_t before = qos > 0 ? outbound().inflight.addCount() : 0;
-  int rc = sendPublish(*host().message_view(msg), qos, retain, subscriptionIds);
+  int rc = sendPublish(msg, qos, retain, subscriptionIds);
   if (qos > 0 && outbound().inflight.addCount() == before) settleDelivery(msg);  // not sent: expired or too large
   if (qos > 0 && outbound().inflight.addCount() != before) {
     host().message_ref(msg);  // kept until acknowledged, for redelivery
@@ -105,7 +105,7 @@ void MqttConnection::resendOwed(const mqgw_parked& o) {
   uint64_t now = v.has_expiry ? wallClockMs() : 0;
   if (v.has_expiry && v.expiry_interval_s > 0)
     now = std::min<uint64_t>(now, v.created_ms + (v.expiry_interval_s - 1) * 1000ull);
-  if (!publishOfView(v, o.qos, o.retain != 0, ids, now, p)) {
+  if (!publishOfView(v, clientTopic(o.msg), o.qos, o.retain != 0, ids, now, p)) {
     releaseInflight(o.packet_id);  // an expiry interval of 0: nothing left to send
     return;
   }

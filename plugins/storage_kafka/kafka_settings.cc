@@ -138,12 +138,24 @@ std::string kafkaSafe(std::string_view text) {
   return out;
 }
 
+// {parent} of a message: its first level — for a console instance's message, whose internal
+// topic is "$i/<InstanceId>/<parent>/...", "<InstanceId>.<parent>" so that every instance
+// keeps its own Kafka topics.
+static std::string parentOf(std::string_view mqttTopic) {
+  constexpr std::string_view kInstance = "$i/";
+  if (mqttTopic.substr(0, kInstance.size()) != kInstance) return kafkaSafe(firstLevel(mqttTopic));
+  std::string_view rest = mqttTopic.substr(kInstance.size());
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return kafkaSafe(firstLevel(mqttTopic));
+  return kafkaSafe(rest.substr(0, slash)) + "." + kafkaSafe(firstLevel(rest.substr(slash + 1)));
+}
+
 std::string renderTopic(const Settings& s, std::string_view mqttTopic) {
   std::string out;
   const std::string& t = s.topicTemplate;
   for (size_t i = 0; i < t.size();) {
     if (t.compare(i, 8, "{parent}") == 0) {
-      out += kafkaSafe(firstLevel(mqttTopic));
+      out += parentOf(mqttTopic);
       i += 8;
     } else if (t.compare(i, 10, "{instance}") == 0) {
       out += kafkaSafe(s.instance);

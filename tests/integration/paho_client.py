@@ -20,7 +20,8 @@ def _new_client(client_id, protocol):
 
 
 class PahoClient:
-    def __init__(self, addr, client_id, protocol=mqtt.MQTTv311, keepalive=30):
+    def __init__(self, addr, client_id, protocol=mqtt.MQTTv311, keepalive=30, username=None,
+                 password=None):
         self.messages = queue.Queue()
         self._acks = {}  # mid -> threading.Event, for SUBACK / UNSUBACK
         self._lock = threading.Lock()
@@ -34,6 +35,8 @@ class PahoClient:
         self.client.on_unsubscribe = self._on_ack
         self.client.on_disconnect = lambda *args: self.disconnected.set()
         self.client.max_queued_messages_set(0)  # unbounded: the tests bound themselves
+        if username is not None:
+            self.client.username_pw_set(username, password)
         self.client.connect(addr[0], addr[1], keepalive=keepalive)
         self.client.loop_start()
         if not self._connected.wait(scaled(5)):

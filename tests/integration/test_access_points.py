@@ -1,6 +1,6 @@
 """config/mqgw.yaml — what tools/run starts — serves the seed's five access points from one
 process: MQTT over TCP, TLS, WebSocket, WebSocket over TLS, and the Flash policy. The file is
-used as it is, except for what must differ in a test: ports (free ones), the data directory,
+used as it is, except for what must differ in a test: ports (free ones), the data directories,
 and the development certificates (made by tools/dev-certs in the test's directory)."""
 
 import os
@@ -28,6 +28,7 @@ def dev_config(tmp_path):
     cfg["admin"]["port"] = 0
     cfg["workers"] = 2
     cfg["storage"]["native"]["data_dir"] = str(tmp_path / "data")
+    cfg["tenancy"]["metadata_dir"] = str(tmp_path / "data" / "metadata")
     for listener in cfg["listeners"]:
         listener["port"] = 0
         if "tls" in listener:

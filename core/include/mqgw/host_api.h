@@ -69,7 +69,8 @@ typedef enum mqgw_close_reason {
   MQGW_CLOSE_PROTOCOL = 3,    /* a layer reported a protocol error */
   MQGW_CLOSE_SHUTDOWN = 4,    /* the gateway is stopping */
   MQGW_CLOSE_TAKEOVER = 5,    /* another connection took the session */
-  MQGW_CLOSE_OVERFLOW = 6     /* outbound queue bound exceeded */
+  MQGW_CLOSE_OVERFLOW = 6,    /* outbound queue bound exceeded */
+  MQGW_CLOSE_ADMIN = 7        /* ABI 1.2: an operator's action (the instance became unusable) */
 } mqgw_close_reason;
 
 /* ---- router ---- */
@@ -78,6 +79,15 @@ typedef struct mqgw_session_params {
   mqgw_str client_id;
   int clean_start;
   uint32_t expiry_interval_s;
+  /* ABI 1.2: the CONNECT's credentials, for the core's admission (the console's AccessKey
+   * modes); session_open then fails with MQGW_E_BAD_CLIENT_ID, MQGW_E_BAD_CREDENTIALS,
+   * MQGW_E_DENIED, MQGW_E_QUOTA or MQGW_E_UNAVAILABLE and sets refusal_reason (out: static
+   * or thread-local text, valid until the next host call on this loop; NULL when none). */
+  mqgw_str username;
+  mqgw_str password;
+  uint8_t has_username;
+  uint8_t has_password;
+  const char* refusal_reason;
 } mqgw_session_params;
 
 typedef struct mqgw_sub_options {
@@ -455,6 +465,12 @@ typedef struct mqgw_host_api {
   void (*storage_feed_shared)(mqgw_str group, mqgw_str filter, mqgw_message* msg);
   /* transports: the verified client certificate's subject (copied), for conn_info and auth */
   int (*conn_set_peer_subject)(mqgw_conn* conn, const char* subject);
+
+  /* ABI 1.2 */
+  /* frontends: the topic name to send a client for msg. Inside the core a message of a console
+   * instance carries its instance in its topic ("$i/<InstanceId>/<topic>"); clients never see
+   * that part. Storage backends keep using message_view's topic. */
+  mqgw_str (*message_client_topic)(const mqgw_message* msg);
 } mqgw_host_api;
 
 #ifdef __cplusplus

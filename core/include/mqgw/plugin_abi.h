@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define MQGW_ABI_MAJOR 1
-#define MQGW_ABI_MINOR 1
+#define MQGW_ABI_MINOR 2
 #define MQGW_ABI_VERSION ((uint32_t)((MQGW_ABI_MAJOR << 16) | MQGW_ABI_MINOR))
 #define MQGW_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define MQGW_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -65,6 +65,9 @@ typedef enum mqgw_status {
   MQGW_E_AGAIN = -9,       /* queue full / would block: backpressure */
   MQGW_E_IO = -10,
   MQGW_E_UNSUPPORTED = -11,
+  MQGW_E_BAD_CLIENT_ID = -12,   /* ABI 1.2: session_open: the Client ID is refused */
+  MQGW_E_BAD_CREDENTIALS = -13, /* ABI 1.2: session_open: unknown key or wrong password */
+  MQGW_E_QUOTA = -14,           /* ABI 1.2: over an instance's limit (connections, rate, subs) */
   MQGW_DEFER = -100,       /* not mine to decide: ask the next plugin */
   MQGW_E_FATAL = -900      /* below this: destroy the plugin instance */
 } mqgw_status;

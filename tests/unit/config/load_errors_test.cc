@@ -49,7 +49,7 @@ TEST(ConfigErrors, YamlSyntaxCarriesItsPosition) {
 TEST(ConfigErrors, TopLevelKeys) {
   EXPECT_EQ(errorOf("listner: []\n" + kRest),
             "t.yaml:1:1: listner: unknown key (expected one of: workers, plugin_dir, plugins, "
-            "log, admin, limits, listeners, storage, authorization, auth)");
+            "log, admin, limits, listeners, storage, authorization, auth, tenancy)");
   EXPECT_EQ(errorOf(kRest + "workers: 2\nworkers: 3\n"), "t.yaml:9:1: workers: duplicate key");
   EXPECT_EQ(errorOf("[a]: 1\n" + kRest), "t.yaml:1:1: keys must be plain words");
 }
