@@ -68,6 +68,7 @@ class Connection {
   void unref();
   bool alive() const { return !layersClosed_; }
   uint64_t id() const { return id_; }
+  int closeReason() const { return closeReason_; }  // MQGW_CLOSE_*, once closing began
   Worker& worker() const { return *static_cast<Worker*>(poll_.loop->data); }
   Session* session = nullptr;  // attached by host->session_open
 

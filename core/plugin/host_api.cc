@@ -168,6 +168,7 @@ int sessionOpen(mqgw_conn* c, const mqgw_session_params* p, mqgw_session** out, 
     Session* s = conn->worker().router().openSession(conn, params, &resumed);
     s->tenant = std::move(tenant);
     conn->session = s;
+    tenancy::statusEvent(*s, *conn, "connect");
     if (present) *present = resumed ? 1 : 0;
     *out = reinterpret_cast<mqgw_session*>(s);
     return MQGW_OK;
@@ -180,7 +181,12 @@ Session* asSession(mqgw_session* s) { return reinterpret_cast<Session*>(s); }
 void sessionClose(mqgw_session* handle) {
   Session* s = asSession(handle);
   if (!s) return;
-  if (s->conn) s->conn->session = nullptr;
+  if (s->conn) {
+    s->conn->session = nullptr;
+    // The client's own DISCONNECT closes normally; anything else is a "tcpclean".
+    tenancy::statusEvent(*s, *s->conn,
+                         s->conn->closeReason() == MQGW_CLOSE_NORMAL ? "disconnect" : "tcpclean");
+  }
   s->tenant.reset();  // the connection's slot in its instance; a detached session needs none
   Worker::current()->router().closeSession(s);
 }

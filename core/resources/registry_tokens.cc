@@ -10,7 +10,7 @@ namespace {
 constexpr int64_t kMinTokenLifeMs = 60 * 1000;
 constexpr int64_t kMaxTokenLifeMs = 30LL * 24 * 3600 * 1000;
 // A client that asks for exactly "now + 60 s" reaches us a little later: forgive that much.
-constexpr int64_t kRequestLatencyGraceMs = 2000;
+constexpr int64_t kRequestLatencyGraceMs = 500;
 constexpr size_t kMaxTokenResources = 100;
 
 Failure credentialNotFound(std::string_view clientId) {

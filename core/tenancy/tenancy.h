@@ -16,6 +16,10 @@
 #include "router/session.h"
 #include "tenancy/instance_runtime.h"
 
+namespace mqgw {
+class Connection;
+}
+
 namespace mqgw::tenancy {
 
 // An admitted connection of a console instance (Session::tenant).
@@ -56,5 +60,9 @@ mqgw_message* internalWill(Session& s, mqgw_message* will);
 
 // Closes every live connection of an instance that became unusable (on each worker).
 void closeConnectionsOf(InstanceRuntime* rt);
+
+// A device status event ("connect", "disconnect", "tcpclean") of a console instance's session,
+// stored in the instance's storage (status_events.cc). Nothing for the development instance.
+void statusEvent(const Session& s, Connection& c, const char* type);
 
 }  // namespace mqgw::tenancy
