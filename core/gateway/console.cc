@@ -5,6 +5,7 @@
 #include "admin/admin_server.h"
 #include "api/dispatcher.h"
 #include "gateway/api_runtime.h"
+#include "gateway/gateway.h"
 #include "resources/registry.h"
 #include "tenancy/tenancy.h"
 
@@ -29,13 +30,32 @@ std::optional<std::string> Console::open(const config::Config& cfg, const std::s
   o.servedKinds = {cfg.storageBackend};
   o.bootstrapCredentialsFile = t.metadataDir + "/root-credentials";
   o.bootstrapEndpoint = adminUrl;
+  StorageBinding& storage = Gateway::get().storage();
+  replicated_ = storage.clustered() && storage.ops()->meta_put;
+  o.deferBootstrap = replicated_;  // another node may have created the main account already
   std::string error;
   std::unique_ptr<resources::Registry> registry = resources::Registry::open(o, &error);
   if (!registry) return "tenancy.metadata_dir " + t.metadataDir + ": " + error;
+  if (replicated_) {
+    registry->setReplicator([&storage](const std::string& key, const std::string& value) {
+      int rc = storage.ops()->meta_put(storage.backend(), {key.data(), key.size()},
+                                       reinterpret_cast<const uint8_t*>(value.data()),
+                                       value.size());
+      if (rc != MQGW_OK)
+        spdlog::warn("console: metadata record {} not handed to storage '{}' ({})", key,
+                     storage.name(), rc);
+    });
+    spdlog::info("console: metadata shared through storage '{}'", storage.name());
+  }
   tenancy::init(std::move(registry), s);
   spdlog::info("console: metadata in {}, development instance {}", t.metadataDir,
                s.developmentInstance ? "on" : "off");
   return std::nullopt;
+}
+
+void Console::finishLoad() {
+  if (resources::Registry* registry = tenancy::registry(); registry && replicated_)
+    registry->finishReplicatedLoad();
 }
 
 void Console::serveApi(AdminServer* admin, const config::Config& cfg,

@@ -187,6 +187,7 @@ int runGateway(const Options& o) {
     setup.stopStorage();
     return rc;
   }
+  rt->console.finishLoad();  // the shared metadata is in: bootstrap only now if none
   for (auto& l : rt->listeners) l->startAccepting(&rt->loop);
   uv_signal_init(&rt->loop, &rt->sigint);
   uv_signal_init(&rt->loop, &rt->sigterm);

@@ -309,6 +309,16 @@ mqgw_str messageClientTopic(const mqgw_message* m) {
   return {t.data(), t.size()};
 }
 
+void storageMeta(mqgw_str key, const uint8_t* value, size_t len) {
+  try {
+    if (!key.ptr || (len && !value)) return;
+    if (resources::Registry* r = tenancy::registry())
+      r->applyReplicated({key.ptr, key.len},
+                         {reinterpret_cast<const char*>(value), value ? len : 0});
+  } catch (...) {
+  }
+}
+
 int validName(mqgw_str t) { return router::validTopicName({t.ptr, t.len}) ? 1 : 0; }
 int validFilter(mqgw_str f) { return router::validTopicFilter({f.ptr, f.len}) ? 1 : 0; }
 
@@ -333,7 +343,7 @@ const mqgw_host_api kHost = {
     auth::findMethod, auth::startExchange, auth::stepExchange, auth::finishExchange,
     messageRestore, storageSessionClaimed, storageFeedSession, storageFeedShared,
     connSetPeerSubject,
-    messageClientTopic,
+    messageClientTopic, storageMeta,
 };
 
 }  // namespace

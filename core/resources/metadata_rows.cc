@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "resources/metadata_records.h"
 #include "resources/metadata_store.h"
 
 namespace mqgw::resources {
@@ -56,6 +57,7 @@ std::string upsert(const char* table, std::initializer_list<const char*> columns
 }  // namespace
 
 void MetadataStore::Batch::put(const Instance& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert(
       "instances",
       {"id", "name", "region", "namespace_type", "max_connections", "max_publish_tps",
@@ -70,6 +72,7 @@ void MetadataStore::Batch::put(const Instance& v) {
 }
 
 void MetadataStore::Batch::put(const StorageInstance& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert(
       "storage_instances",
       {"id", "name", "kind", "namespace_type", "settings", "bound_instance_id", "created_ms"},
@@ -79,6 +82,7 @@ void MetadataStore::Batch::put(const StorageInstance& v) {
 }
 
 void MetadataStore::Batch::put(const ParentTopic& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert(
       "topics", {"instance_id", "name", "message_type", "remark", "created_ms"},
       "instance_id,name");
@@ -87,23 +91,27 @@ void MetadataStore::Batch::put(const ParentTopic& v) {
 }
 
 void MetadataStore::Batch::put(const GroupId& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert(
       "group_ids", {"instance_id", "name", "owner_account_id", "created_ms"}, "instance_id,name");
   add(sql.c_str(), {v.instanceId, v.name, v.ownerAccountId, v.createdMs});
 }
 
 void MetadataStore::Batch::put(const Account& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert("accounts", {"id", "name", "kind", "created_ms"}, "id");
   add(sql.c_str(), {v.id, v.name, static_cast<int64_t>(v.kind), v.createdMs});
 }
 
 void MetadataStore::Batch::put(const AccessKey& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql =
       upsert("access_keys", {"id", "secret", "account_id", "enabled", "created_ms"}, "id");
   add(sql.c_str(), {v.id, v.secret, v.accountId, int64_t{v.enabled}, v.createdMs});
 }
 
 void MetadataStore::Batch::put(const Token& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert(
       "tokens",
       {"value", "instance_id", "access_key_id", "resources", "actions", "expire_ms", "revoked",
@@ -114,6 +122,7 @@ void MetadataStore::Batch::put(const Token& v) {
 }
 
 void MetadataStore::Batch::put(const DeviceCredential& v) {
+  keys_.push_back(recordKey(v));
   static const std::string sql = upsert(
       "device_credentials",
       {"instance_id", "client_id", "key_id", "key_secret", "created_ms", "updated_ms"},
@@ -123,6 +132,7 @@ void MetadataStore::Batch::put(const DeviceCredential& v) {
 }
 
 void MetadataStore::Batch::eraseInstance(const std::string& id) {
+  keys_.push_back("instance/" + id);
   add("DELETE FROM topics WHERE instance_id=?", {id});
   add("DELETE FROM group_ids WHERE instance_id=?", {id});
   add("DELETE FROM tokens WHERE instance_id=?", {id});
@@ -131,29 +141,40 @@ void MetadataStore::Batch::eraseInstance(const std::string& id) {
 }
 
 void MetadataStore::Batch::eraseStorage(const std::string& id) {
+  keys_.push_back("storage/" + id);
   add("DELETE FROM storage_instances WHERE id=?", {id});
 }
 
 void MetadataStore::Batch::eraseTopic(const std::string& instanceId, const std::string& name) {
+  keys_.push_back("topic/" + instanceId + "/" + name);
   add("DELETE FROM topics WHERE instance_id=? AND name=?", {instanceId, name});
 }
 
 void MetadataStore::Batch::eraseGroup(const std::string& instanceId, const std::string& name) {
+  keys_.push_back("group/" + instanceId + "/" + name);
   add("DELETE FROM group_ids WHERE instance_id=? AND name=?", {instanceId, name});
 }
 
 void MetadataStore::Batch::eraseAccount(const std::string& id) {
+  keys_.push_back("account/" + id);
   add("DELETE FROM access_keys WHERE account_id=?", {id});
   add("DELETE FROM accounts WHERE id=?", {id});
 }
 
 void MetadataStore::Batch::eraseAccessKey(const std::string& id) {
+  keys_.push_back("accesskey/" + id);
   add("DELETE FROM access_keys WHERE id=?", {id});
 }
 
 void MetadataStore::Batch::eraseCredential(const std::string& instanceId,
                                            const std::string& clientId) {
+  keys_.push_back("credential/" + instanceId + "/" + clientId);
   add("DELETE FROM device_credentials WHERE instance_id=? AND client_id=?", {instanceId, clientId});
+}
+
+void MetadataStore::Batch::eraseToken(const std::string& value) {
+  keys_.push_back("token/" + value);
+  add("DELETE FROM tokens WHERE value=?", {value});
 }
 
 bool MetadataStore::load(Contents* out, std::string* error) {

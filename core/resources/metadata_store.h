@@ -59,7 +59,11 @@ class MetadataStore {
     void eraseAccount(const std::string& id);  // with its AccessKeys
     void eraseAccessKey(const std::string& id);
     void eraseCredential(const std::string& instanceId, const std::string& clientId);
+    void eraseToken(const std::string& value);
     bool empty() const { return ops_.empty(); }
+    // The replication keys (metadata_records.h) of the rows put or erased, in call order; an
+    // erased instance or account names only itself, not the rows that go with it.
+    const std::vector<std::string>& recordKeys() const { return keys_; }
 
    private:
     friend class MetadataStore;
@@ -70,6 +74,7 @@ class MetadataStore {
     };
     void add(const char* sql, std::vector<Value> params) { ops_.push_back({sql, std::move(params)}); }
     std::vector<Op> ops_;
+    std::vector<std::string> keys_;
   };
   bool commit(const Batch& batch, std::string* error);
 

@@ -26,7 +26,9 @@ std::unique_ptr<Registry> Registry::open(const Options& o, std::string* error) {
   auto store = MetadataStore::open(o.dbPath, error);
   if (!store) return nullptr;
   auto registry = std::make_unique<RegistryImpl>(o, std::move(store));
-  if (!registry->load(error) || !registry->bootstrapIfEmpty(error)) return nullptr;
+  if (!registry->load(error)) return nullptr;
+  // A clustered node waits for the shared store: another node may have the main account.
+  if (!o.deferBootstrap && !registry->bootstrapIfEmpty(error)) return nullptr;
   return registry;
 }
 
@@ -55,8 +57,8 @@ bool RegistryImpl::load(std::string* error) {
 }
 
 bool RegistryImpl::bootstrapIfEmpty(std::string* error) {
-  if (!state_.accounts.empty()) return true;
   auto r = mutate<Done>([&](Change& c) -> Result<Done> {
+    if (!state_.accounts.empty()) return ok(Done{});  // checked under writeMutex_
     int64_t now = wallClockMs();
     Account main{freshId(state_.accounts, "acc-", 12, kLowerDigits), "main", AccountKind::Main,
                  now};
@@ -83,7 +85,10 @@ bool RegistryImpl::bootstrapIfEmpty(std::string* error) {
 }
 
 bool RegistryImpl::commitChange(Change& change, std::string* error) {
+  if (change.batch.empty() && change.apply.empty()) return true;
   if (!store_->commit(change.batch, error)) return false;
+  std::vector<std::string> keys;
+  if (!change.replicated && replicating_) keys = touchedKeys(change);
   std::unique_lock lock(stateMutex_);
   uint64_t g = generation_.load() + 1;
   for (const auto& id : change.deletedInstances) {
@@ -100,6 +105,7 @@ bool RegistryImpl::commitChange(Change& change, std::string* error) {
   for (const auto& id : change.changedInstances)
     if (state_.instances.count(id)) state_.views[id] = buildView(id, g);
   generation_.store(g);  // after the views: who sees g finds the views built with it
+  queueRecords(keys);
   return true;
 }
 

@@ -103,6 +103,7 @@ class Registry {
     // and written here, mode 0600, as a mqgwctl profile ([default] access_key_id=...).
     std::string bootstrapCredentialsFile;
     std::string bootstrapEndpoint;    // written into that profile as endpoint=
+    bool deferBootstrap = false;      // wait for finishReplicatedLoad (a clustered backend)
   };
   static std::unique_ptr<Registry> open(const Options& o, std::string* error);
   virtual ~Registry() = default;
@@ -198,6 +199,18 @@ class Registry {
   // whose status, spec, topics or groups changed, and with a view whose instance.status is
   // Unusable and whose parentTopics are empty for a deleted instance.
   virtual void onInstanceChanged(std::function<void(const InstanceViewPtr&)> listener) = 0;
+
+  // ---- several gateway nodes (docs/decisions/0006-console-instances.md) ----
+  // Each committed change also goes to `sink` as records ("<kind>/<id>" → a JSON row; an
+  // empty value deletes), which a clustered backend stores and hands to every node.
+  virtual void setReplicator(std::function<void(const std::string& key,
+                                                const std::string& value)> sink) = 0;
+  // A record from the shared store (this node's own ones come back too): applied to SQLite and
+  // memory unless identical, without going to the sink again; listeners are told.
+  virtual void applyReplicated(std::string_view key, std::string_view value) = 0;
+  // The shared store has been read to its end: only now, with Options::deferBootstrap, is the
+  // main account created when no node has one.
+  virtual void finishReplicatedLoad() = 0;
 };
 
 }  // namespace mqgw::resources

@@ -21,6 +21,14 @@ Failure accountNotFound(std::string_view id) {
 
 }  // namespace
 
+void addAccountErase(Change& change, const std::string& id) {
+  change.batch.eraseAccount(id);
+  change.apply.push_back([id](RegistryState& s) {
+    s.accounts.erase(id);
+    std::erase_if(s.accessKeys, [&](const auto& k) { return k.second.accountId == id; });
+  });
+}
+
 Result<Account> RegistryImpl::createSubAccount(const Caller& c, std::string_view name) {
   if (auto f = mainOnly(c)) return *f;
   if (!validAccountName(name))
@@ -53,12 +61,7 @@ Result<Done> RegistryImpl::deleteAccount(const Caller& c, std::string_view accou
     if (it == state_.accounts.end()) return accountNotFound(accountId);
     if (it->second.kind == AccountKind::Main)
       return fail(400, "InvalidParameter.AccountId", "the main account cannot be deleted");
-    std::string id(accountId);
-    change.batch.eraseAccount(id);
-    change.apply.push_back([id](RegistryState& s) {
-      s.accounts.erase(id);
-      std::erase_if(s.accessKeys, [&](const auto& k) { return k.second.accountId == id; });
-    });
+    addAccountErase(change, std::string(accountId));
     return ok(Done{});
   });
 }

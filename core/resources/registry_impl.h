@@ -8,14 +8,18 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "resources/crypto.h"
+#include "resources/metadata_records.h"
 #include "resources/metadata_store.h"
 #include "resources/registry.h"
 
@@ -66,7 +70,12 @@ struct Change {
   std::vector<std::string> changedInstances;  // views to rebuild and announce
   std::vector<std::string> deletedInstances;  // announced with an Unusable, empty view
   std::vector<InstanceViewPtr> tombstones;    // those views (built by commitChange)
+  bool replicated = false;  // applies a record of the shared store: produces no records
 };
+
+// The parts of a change shared by the API's deletes and the deletes replicated from other nodes.
+void addInstanceErase(Change& change, const std::string& instanceId);  // with its children
+void addAccountErase(Change& change, const std::string& accountId);    // with its AccessKeys
 
 class RegistryImpl final : public Registry {
  public:
@@ -135,6 +144,11 @@ class RegistryImpl final : public Registry {
   uint64_t generation() const override { return generation_.load(); }
   void onInstanceChanged(std::function<void(const InstanceViewPtr&)> listener) override;
 
+  using Sink = std::function<void(const std::string& key, const std::string& value)>;
+  void setReplicator(Sink sink) override;
+  void applyReplicated(std::string_view key, std::string_view value) override;
+  void finishReplicatedLoad() override;
+
  private:
   // Runs `build` (validation; fills a Change) under writeMutex_, stores and applies the Change
   // when build succeeded, then tells the listeners.
@@ -143,6 +157,18 @@ class RegistryImpl final : public Registry {
   bool commitChange(Change& change, std::string* error);
   void announce(const Change& change);
   InstanceViewPtr buildView(const std::string& instanceId, uint64_t generation) const;
+
+  // Replication (registry_replication.cc). Keys a change touches, with the children of deleted
+  // instances and the AccessKeys of accounts (read before the change is applied).
+  std::vector<std::string> touchedKeys(const Change& change) const;
+  // Queues each key's record as the state now holds it (under stateMutex_).
+  void queueRecords(const std::vector<std::string>& keys);
+  // Hands queued records to the sink, in commit order, once the shared store was loaded.
+  void flushReplication();
+  std::optional<Row> currentRow(std::string_view key) const;
+  std::vector<std::string> allRecordKeys() const;
+  void addReplicatedUpsert(Change& change, const Row& row);
+  void addReplicatedErase(Change& change, const Row& current);
 
   // Checks shared by the resource groups; they read state_ (callers hold a lock).
   static Check mainOnly(const Caller& c);
@@ -164,6 +190,24 @@ class RegistryImpl final : public Registry {
   std::atomic<uint64_t> generation_{0};
   std::mutex listenersMutex_;
   std::vector<std::function<void(const InstanceViewPtr&)>> listeners_;
+
+  std::atomic<bool> replicating_{false};    // a sink is set: changes produce records
+  std::atomic<bool> replicaLoaded_{false};  // finishReplicatedLoad ran: records may leave
+  std::unordered_set<std::string> seenKeys_;  // delivered before that (under writeMutex_)
+  // This node's records not yet read back from the store, per key, oldest first (under
+  // writeMutex_). While a key has some, records of it are not applied: this node's later
+  // record is on its way and will settle it, so a node never flips back through its own
+  // older values (or another node's value its own overwrites).
+  struct Pending {
+    std::string value;
+    int64_t queuedMs;
+  };
+  std::unordered_map<std::string, std::deque<Pending>> pending_;
+  bool ownRecordAhead(const std::string& key, std::string_view value);
+  std::mutex sinkMutex_;                    // one flusher at a time keeps the commit order
+  std::mutex outboxMutex_;
+  Sink sink_;
+  std::deque<std::pair<std::string, std::string>> outbox_;
 };
 
 int64_t wallClockMs();
@@ -198,6 +242,7 @@ Result<T> RegistryImpl::mutate(const std::function<Result<T>(Change&)>& build) {
       return fail(500, "InternalError", "the metadata store failed: " + error);
   }
   announce(change);
+  flushReplication();
   return result;
 }
 

@@ -25,6 +25,22 @@ std::string servedList(const std::vector<std::string>& kinds) {
 
 }  // namespace
 
+void addInstanceErase(Change& change, const std::string& id) {
+  change.batch.eraseInstance(id);
+  change.apply.push_back([id](RegistryState& s) {
+    s.instances.erase(id);
+    s.topics.erase(id);
+    s.groups.erase(id);
+    std::erase_if(s.tokens, [&](const auto& t) { return t.second.instanceId == id; });
+    if (auto creds = s.credentials.find(id); creds != s.credentials.end()) {
+      for (const auto& [clientId, cred] : creds->second)
+        s.credentialByKey.erase(cred.deviceAccessKeyId);
+      s.credentials.erase(creds);
+    }
+  });
+  change.deletedInstances.push_back(id);
+}
+
 Result<Instance> RegistryImpl::createInstance(const Caller& c, const InstanceRequest& r) {
   if (auto f = mainOnly(c)) return *f;
   if (!validFreeText(r.name, 1, 64))
@@ -68,19 +84,7 @@ Result<Done> RegistryImpl::deleteInstance(const Caller& c, std::string_view idVi
   std::string id(idView);
   return mutate<Done>([&](Change& change) -> Result<Done> {
     if (auto f = instanceExists(id)) return *f;
-    change.batch.eraseInstance(id);
-    change.apply.push_back([id](RegistryState& s) {
-      s.instances.erase(id);
-      s.topics.erase(id);
-      s.groups.erase(id);
-      std::erase_if(s.tokens, [&](const auto& t) { return t.second.instanceId == id; });
-      if (auto creds = s.credentials.find(id); creds != s.credentials.end()) {
-        for (const auto& [clientId, cred] : creds->second)
-          s.credentialByKey.erase(cred.deviceAccessKeyId);
-        s.credentials.erase(creds);
-      }
-    });
-    change.deletedInstances.push_back(id);
+    addInstanceErase(change, id);
     return ok(Done{});
   });
 }

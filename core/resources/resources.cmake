@@ -11,12 +11,14 @@ find_package(SQLite3 REQUIRED)
 set(_mqgw_resources ${CMAKE_CURRENT_LIST_DIR})
 add_library(mqgw_resources STATIC
   ${_mqgw_resources}/bootstrap_file.cc
+  ${_mqgw_resources}/metadata_records.cc
   ${_mqgw_resources}/metadata_rows.cc
   ${_mqgw_resources}/metadata_store.cc
   ${_mqgw_resources}/registry.cc
   ${_mqgw_resources}/registry_access.cc
   ${_mqgw_resources}/registry_admission.cc
   ${_mqgw_resources}/registry_instances.cc
+  ${_mqgw_resources}/registry_replication.cc
   ${_mqgw_resources}/registry_tokens.cc
   ${_mqgw_resources}/registry_topics.cc
   ${_mqgw_resources}/topic_policy.cc
@@ -24,7 +26,7 @@ add_library(mqgw_resources STATIC
 target_include_directories(mqgw_resources PUBLIC ${PROJECT_SOURCE_DIR}/core)
 target_link_libraries(mqgw_resources
   PUBLIC mqgw_crypto mqgw_topic_tree Threads::Threads
-  PRIVATE SQLite::SQLite3 nlohmann_json::nlohmann_json)
+  PRIVATE SQLite::SQLite3 nlohmann_json::nlohmann_json spdlog::spdlog)
 
 if(MQGW_TESTS)
   set(_mqgw_resources_tests ${PROJECT_SOURCE_DIR}/tests/unit/resources)
@@ -35,5 +37,6 @@ if(MQGW_TESTS)
             ${_mqgw_resources_tests}/registry_access_test.cc
             ${_mqgw_resources_tests}/admission_test.cc
             ${_mqgw_resources_tests}/persistence_test.cc
-    LIBS mqgw_resources SQLite::SQLite3)
+            ${_mqgw_resources_tests}/replication_test.cc
+    LIBS mqgw_resources SQLite::SQLite3 nlohmann_json::nlohmann_json)
 endif()

@@ -34,20 +34,22 @@ Backend::Backend(const mqgw_host_api* host, Settings settings)
       producer_(host, settings_),
       feed_(host, settings_, table_),
       state_(host, settings_, producer_, feed_, table_),
-      shares_(host, settings_, table_) {}
+      shares_(host, settings_, table_),
+      meta_(host, settings_, producer_) {}
 
 Backend::~Backend() { stop(); }
 
 bool Backend::configure(std::string* why) {
   producer_.onTopicCreated = [this] { feed_.discoverSoon(); };
   return producer_.configure(why) && feed_.configure(why) && state_.configure(why) &&
-         shares_.configure(why);
+         shares_.configure(why) && meta_.configure(why);
 }
 
 int Backend::start() {
   if (int rc = producer_.start(); rc != MQGW_OK) return rc;
   if (int rc = feed_.start(); rc != MQGW_OK) return rc;
   if (int rc = state_.start(); rc != MQGW_OK) return rc;
+  if (int rc = meta_.start(); rc != MQGW_OK) return rc;
   started_ = true;
   return MQGW_OK;
 }
@@ -60,7 +62,13 @@ void Backend::stop() {
   shares_.stop();
   feed_.stop();
   state_.stop();
+  meta_.stop();
   producer_.stop();
+}
+
+int Backend::load(const mqgw_load_visitor* v) {
+  if (int rc = meta_.waitLoaded(); rc != MQGW_OK) return rc;
+  return state_.load(v);
 }
 
 int Backend::append(mqgw_message* msg, mqgw_append_cb cb, void* arg) {

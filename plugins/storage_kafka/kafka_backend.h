@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kafka_feed.h"
+#include "kafka_meta.h"
 #include "kafka_producer.h"
 #include "kafka_settings.h"
 #include "kafka_shares.h"
@@ -36,6 +37,10 @@ class Backend {
   Feed& feed() { return feed_; }
   StateStore& state() { return state_; }
   Shares& shares() { return shares_; }
+  MetaStore& meta() { return meta_; }
+
+  // storage op load: the console's metadata first (host->storage_meta), then the state.
+  int load(const mqgw_load_visitor* v);
 
  private:
   const mqgw_host_api* host_;
@@ -45,6 +50,7 @@ class Backend {
   Feed feed_;
   StateStore state_;
   Shares shares_;
+  MetaStore meta_;
   bool started_ = false;
 };
 

@@ -36,7 +36,8 @@ const mqgw_config_key kSchema[] = {
      "This node's name among the gateways sharing the cluster (default: the host name); "
      "keep it stable across restarts: a restarted node takes back the sessions it served"},
     {"state_prefix", MQGW_CFG_STRING, "mqgw.{instance}.", 0, 0, -1, nullptr,
-     "Prefix of the state topics <prefix>sessions, <prefix>retained, <prefix>control"},
+     "Prefix of the state topics <prefix>sessions, <prefix>retained, <prefix>control, "
+     "<prefix>metadata"},
     {"topic_partitions", MQGW_CFG_INT, "6", 0, 1, 10000, nullptr,
      "Partitions of the data topics the gateway creates"},
     {"replication_factor", MQGW_CFG_INT, "-1", 0, -1, 1000, nullptr,
@@ -75,7 +76,7 @@ int health(void* p) { return self(p)->health(); }
 int append(void* p, mqgw_message* msg, mqgw_append_cb cb, void* arg) {
   return self(p)->append(msg, cb, arg);
 }
-int load(void* p, const mqgw_load_visitor* v) { return self(p)->state().load(v); }
+int load(void* p, const mqgw_load_visitor* v) { return self(p)->load(v); }
 int replay(void* p, const mqgw_position* from, uint32_t n) {
   return self(p)->feed().replay(from, n);
 }
@@ -104,6 +105,9 @@ int shareJoin(void* p, mqgw_str group, mqgw_str filter) {
 int shareLeave(void* p, mqgw_str group, mqgw_str filter) {
   return self(p)->shares().leave(group, filter);
 }
+int metaPut(void* p, mqgw_str key, const uint8_t* value, size_t len) {
+  return self(p)->meta().put(key, value, len);
+}
 
 const mqgw_storage_ops kOps = {
     .struct_size = sizeof(mqgw_storage_ops),
@@ -124,6 +128,7 @@ const mqgw_storage_ops kOps = {
     .session_replay = sessionReplay,
     .share_join = shareJoin,
     .share_leave = shareLeave,
+    .meta_put = metaPut,
 };
 
 const mqgw_plugin_descriptor kDescriptor = {

@@ -65,7 +65,7 @@ bool parseSettings(const mqgw_kv* cfg, size_t n, Settings* out, std::string* why
     gethostname(host, sizeof host - 1);
     out->nodeId = host;
   }
-  for (const char* name : {"sessions", "retained", "control"}) {
+  for (const char* name : {"sessions", "retained", "control", "metadata"}) {
     std::string topic = stateTopic(*out, name);
     if (kafkaSafe(topic) != topic || topic.size() > kMaxTopicName) {
       *why = "state_prefix '" + out->statePrefix + "' does not make a valid Kafka topic name";

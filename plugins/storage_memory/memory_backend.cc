@@ -67,6 +67,7 @@ const mqgw_storage_ops kOps = {
     .session_replay = nullptr,
     .share_join = nullptr,
     .share_leave = nullptr,
+    .meta_put = nullptr,  // no console metadata to share: one node only (ABI 1.2)
 };
 
 const mqgw_plugin_descriptor kDescriptor = {

@@ -13,9 +13,19 @@ import hashlib
 import hmac
 import json
 import os
+import socket as _socket
+import struct as _struct
 import subprocess
+import time as _time
+import urllib.error as _urlerror
+import urllib.request as _urlrequest
+import uuid as _uuid
 
+import paho.mqtt.client as _mqtt
+
+import mqtt_raw
 from mqgw_harness import BIN, Gateway, base_config, scaled
+from paho_client import PahoClient
 
 CTL = os.environ.get("MQGW_CTL") or os.path.join(os.path.dirname(BIN), "mqgwctl")
 
@@ -119,21 +129,7 @@ def signature_login(ctl, instance_id, client_id):
     return "Signature|%s|%s" % (ak, instance_id), device_password(secret, client_id)
 
 
-# ---- devices with console credentials (added for the console rule tests) ----
-
-import queue as _queue
-import socket as _socket
-import threading as _threading
-import struct as _struct
-import time as _time
-import uuid as _uuid
-import urllib.error as _urlerror
-import urllib.request as _urlrequest
-
-import paho.mqtt.client as _mqtt
-
-import mqtt_raw
-from paho_client import PahoClient, _new_client
+# ---- devices with console credentials ----
 
 
 def _mqtt_string(data):
@@ -296,26 +292,7 @@ class PahoDevice(PahoClient):
 
     def __init__(self, addr, client_id, username, password, protocol=_mqtt.MQTTv311,
                  keepalive=30):
-        self.messages = _queue.Queue()
-        self._acks = {}  # the fields PahoClient.__init__ sets, which connects at once
-        self._lock = _threading.Lock()
-        self._connected = _threading.Event()
-        self.connect_rc = None
-        self.disconnected = _threading.Event()
-        self.client = _new_client(client_id, protocol)
-        self.client.username_pw_set(username, password)
-        self.client.on_connect = self._on_connect
-        self.client.on_message = self._on_message
-        self.client.on_subscribe = self._on_ack
-        self.client.on_unsubscribe = self._on_ack
-        self.client.on_disconnect = lambda *args: self.disconnected.set()
-        self.client.max_queued_messages_set(0)
-        self.client.connect(addr[0], addr[1], keepalive=keepalive)
-        self.client.loop_start()
-        if not self._connected.wait(scaled(5)):
-            self.close()
-            raise AssertionError("%s: no CONNACK" % client_id)
-        assert self.connect_rc == 0, "%s: CONNACK rc %s" % (client_id, self.connect_rc)
+        super().__init__(addr, client_id, protocol, keepalive, username, password)
 
 
 def signature_device(gw, ctl, instance_id, client_id, protocol=_mqtt.MQTTv311):

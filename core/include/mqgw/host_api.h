@@ -278,6 +278,11 @@ typedef struct mqgw_storage_ops {
    * the nodes of a group split them, each message to one node. */
   int (*share_join)(void* backend, mqgw_str group, mqgw_str filter);
   int (*share_leave)(void* backend, mqgw_str group, mqgw_str filter);
+  /* ABI 1.2 — the console's metadata shared by the nodes of a cluster (a backend with
+   * MQGW_CAP_STORAGE_CLUSTER may set it; docs/decisions/0006-console-instances.md). Stores one
+   * record, the latest per key winning (len 0: the key is deleted), and hands every record of
+   * every node — this node's own too, in one order for all nodes — to host->storage_meta. */
+  int (*meta_put)(void* backend, mqgw_str key, const uint8_t* value, size_t len);
 } mqgw_storage_ops;
 
 /* ---- enhanced authentication (MQTT 5 4.12): the ops of an auth plugin ----
@@ -471,6 +476,10 @@ typedef struct mqgw_host_api {
    * instance carries its instance in its topic ("$i/<InstanceId>/<topic>"); clients never see
    * that part. Storage backends keep using message_view's topic. */
   mqgw_str (*message_client_topic)(const mqgw_message* msg);
+  /* storage (clusters): a metadata record from the backend's shared store (storage op
+   * meta_put), any thread; every stored record once at start (before load returns), then each
+   * change as it arrives; len 0 = deleted */
+  void (*storage_meta)(mqgw_str key, const uint8_t* value, size_t len);
 } mqgw_host_api;
 
 #ifdef __cplusplus

@@ -218,6 +218,10 @@ class FakeRegistry : public Registry {
   std::vector<InstanceViewPtr> views() const override { return {}; }
   uint64_t generation() const override { return 0; }
   void onInstanceChanged(std::function<void(const InstanceViewPtr&)>) override {}
+  // Replication is the real registry's business (tests/unit/resources); nothing to do here.
+  void setReplicator(std::function<void(const std::string&, const std::string&)>) override {}
+  void applyReplicated(std::string_view, std::string_view) override {}
+  void finishReplicatedLoad() override {}
 };
 
 }  // namespace mqgw::api::testing

@@ -14,9 +14,9 @@ class RequestAuthTest : public ::testing::Test {
     registry.keys["AKTEST"] = {Caller{"acc-main", AccountKind::Main, "AKTEST"}, "testsecret"};
   }
 
-  // The documented request (secret "testsecret", timestamp 1764137000, body {}) with a nonce
-  // the server accepts: the documented "n0nce-1" is one character short of the 8..64 rule.
-  Request vector(const std::string& nonce = "n0nce-0001") {
+  // The documented request of docs/api/signing.md (secret "testsecret", timestamp 1764137000,
+  // nonce "n0nce-001", body {}).
+  Request vector(const std::string& nonce = "n0nce-001") {
     return signedRequest("ListInstances", "{}", "AKTEST", "testsecret", 1764137000, nonce);
   }
 
@@ -33,17 +33,17 @@ class RequestAuthTest : public ::testing::Test {
 
 TEST_F(RequestAuthTest, DocumentedVectorIsAcceptedAndResolvesTheCaller) {
   std::string toSign = crypto::requestStringToSign("POST", "/api/v1/ListInstances", "1764137000",
-                                                   "n0nce-1", "{}");
+                                                   "n0nce-001", "{}");
   EXPECT_EQ(toSign,
-            "POST\n/api/v1/ListInstances\n1764137000\nn0nce-1\n"
+            "POST\n/api/v1/ListInstances\n1764137000\nn0nce-001\n"
             "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
   EXPECT_EQ(crypto::requestSignature("testsecret", toSign),
-            "Hm6q/UtOMiwO525vXCNzK+qSyy9bot3Nv3UeoPVfJpY=");
-  Request documented = vector("n0nce-1");
-  EXPECT_EQ(documented.headers["x-mqgw-signature"], "Hm6q/UtOMiwO525vXCNzK+qSyy9bot3Nv3UeoPVfJpY=");
-  EXPECT_EQ(refusal(documented), "401 InvalidSignatureHeader");  // 7 characters: too short
+            "QfQbQy54ZRfxL3zwCZanw+W4bIMtiYE/WBgkBHix4jA=");
+  Request documented = vector();
+  EXPECT_EQ(documented.headers["x-mqgw-signature"], "QfQbQy54ZRfxL3zwCZanw+W4bIMtiYE/WBgkBHix4jA=");
+  EXPECT_EQ(refusal(vector("n0nce-1")), "401 InvalidSignatureHeader");  // 7 characters: too short
 
-  auto res = auth.verify(vector());
+  auto res = auth.verify(documented);
   ASSERT_TRUE(res.ok()) << res.error->code;
   EXPECT_EQ(res.value->accountId, "acc-main");
   EXPECT_EQ(res.value->kind, AccountKind::Main);

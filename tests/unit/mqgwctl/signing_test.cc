@@ -17,20 +17,20 @@ std::string headerValue(const std::vector<Header>& headers, const std::string& n
 
 TEST(Signing, BriefTestVector) {
   auto headers = signatureHeaders("AKTEST", "testsecret", "/api/v1/ListInstances", "{}",
-                                  1764137000, "n0nce-1");
+                                  1764137000, "n0nce-001");
   ASSERT_EQ(headers.size(), 4u);
   EXPECT_EQ(headerValue(headers, "X-Mqgw-Access-Key-Id"), "AKTEST");
   EXPECT_EQ(headerValue(headers, "X-Mqgw-Timestamp"), "1764137000");
-  EXPECT_EQ(headerValue(headers, "X-Mqgw-Nonce"), "n0nce-1");
+  EXPECT_EQ(headerValue(headers, "X-Mqgw-Nonce"), "n0nce-001");
   EXPECT_EQ(headerValue(headers, "X-Mqgw-Signature"),
-            "Hm6q/UtOMiwO525vXCNzK+qSyy9bot3Nv3UeoPVfJpY=");
+            "QfQbQy54ZRfxL3zwCZanw+W4bIMtiYE/WBgkBHix4jA=");
 }
 
 TEST(Signing, SignatureCoversBodyPathAndTime) {
-  auto base = signatureHeaders("AK", "testsecret", "/api/v1/ListInstances", "{}", 1764137000, "n0nce-1");
-  auto body = signatureHeaders("AK", "testsecret", "/api/v1/ListInstances", "{ }", 1764137000, "n0nce-1");
-  auto path = signatureHeaders("AK", "testsecret", "/api/v1/GetInstance", "{}", 1764137000, "n0nce-1");
-  auto time = signatureHeaders("AK", "testsecret", "/api/v1/ListInstances", "{}", 1764137001, "n0nce-1");
+  auto base = signatureHeaders("AK", "testsecret", "/api/v1/ListInstances", "{}", 1764137000, "n0nce-001");
+  auto body = signatureHeaders("AK", "testsecret", "/api/v1/ListInstances", "{ }", 1764137000, "n0nce-001");
+  auto path = signatureHeaders("AK", "testsecret", "/api/v1/GetInstance", "{}", 1764137000, "n0nce-001");
+  auto time = signatureHeaders("AK", "testsecret", "/api/v1/ListInstances", "{}", 1764137001, "n0nce-001");
   std::string sig = headerValue(base, "X-Mqgw-Signature");
   EXPECT_NE(sig, headerValue(body, "X-Mqgw-Signature"));
   EXPECT_NE(sig, headerValue(path, "X-Mqgw-Signature"));
