@@ -11,9 +11,9 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.h"
-#include "gateway/console.h"
 #include "auth/topic_acl.h"
 #include "config/config.h"
+#include "gateway/console.h"
 #include "gateway/gateway.h"
 #include "gateway/limits.h"
 #include "gateway/plugin_setup.h"

@@ -17,9 +17,9 @@
 #include "message/message.h"
 #include "net/connection.h"
 #include "router/router.h"
-#include "tenancy/namespace.h"
 #include "router/session_record.h"
 #include "router/topic_rules.h"
+#include "tenancy/namespace.h"
 
 namespace mqgw {
 

@@ -22,6 +22,7 @@ import urllib.request as _urlrequest
 import uuid as _uuid
 
 import paho.mqtt.client as _mqtt
+import pytest
 
 import mqtt_raw
 from mqgw_harness import BIN, Gateway, base_config, scaled
@@ -43,6 +44,18 @@ def console_config(directory, development_instance=False, storage=None, **tenanc
 
 def console_gateway(directory, **kwargs):
     return Gateway(directory, console_config(directory, **kwargs))
+
+
+# Fixtures for a module's tests that share one console gateway: import them by name.
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    with console_gateway(tmp_path_factory.mktemp("console")) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def ctl(console):
+    return Ctl(console)
 
 
 def root_credentials_file(gw):

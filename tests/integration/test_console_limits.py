@@ -5,20 +5,10 @@ their /metrics counters."""
 import paho.mqtt.client as mqtt
 import pytest
 
+from console_harness import console, ctl  # noqa: F401  (shared fixtures)
 from console_harness import (Ctl, PahoDevice, RawDevice, connack_code, console_gateway,
                              ready_instance, signature_device, signature_login)
 from mqgw_harness import scaled, wait_until
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    with console_gateway(tmp_path_factory.mktemp("console")) as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def ctl(console):
-    return Ctl(console)
 
 
 def raw_device(console, ctl, inst, client_id, level=5):

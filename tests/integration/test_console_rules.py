@@ -11,23 +11,13 @@ import subprocess
 import paho.mqtt.client as mqtt
 import pytest
 
+from console_harness import console, ctl  # noqa: F401  (shared fixtures)
 from console_harness import (Ctl, RawDevice, api_request, connack_code,
                              console_gateway, device_password, ready_instance, signature_device,
                              signature_login)
 from mqgw_harness import scaled
 from mosquitto_sub import Subscriber
 from paho_client import PahoClient
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    with console_gateway(tmp_path_factory.mktemp("console")) as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def ctl(console):
-    return Ctl(console)
 
 
 def storage_of(ctl, instance_id):

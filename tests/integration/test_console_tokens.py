@@ -5,19 +5,9 @@ PUBACK / SUBACK / CONNACK code matters (MQTT 5: 0x87 Not authorized, 0x86 Bad cr
 import paho.mqtt.client as mqtt
 import pytest
 
+from console_harness import console, ctl  # noqa: F401  (shared fixtures)
 from console_harness import (Ctl, PahoDevice, RawDevice, connack_code, console_gateway,
                              device_password, ready_instance, signature_device)
-
-
-@pytest.fixture(scope="module")
-def console(tmp_path_factory):
-    with console_gateway(tmp_path_factory.mktemp("console")) as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def ctl(console):
-    return Ctl(console)
 
 
 @pytest.fixture

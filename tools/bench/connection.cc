@@ -23,8 +23,8 @@ constexpr uint16_t kKeepAlive = 60;
 Connection* self(void* data) { return static_cast<Connection*>(data); }
 }  // namespace
 
-Connection::Connection(Worker& worker, ConnectionSpec spec, std::string clientId)
-    : worker_(worker), spec_(std::move(spec)), clientId_(std::move(clientId)),
+Connection::Connection(Worker& worker, ConnectionSpec spec, Login login)
+    : worker_(worker), spec_(std::move(spec)), login_(std::move(login)),
       version_(static_cast<mqtt::Version>(worker.options().mqttVersion)) {
   if (spec_.role == Role::Subscriber) {
     RunState& run = worker.run();
@@ -37,7 +37,7 @@ void Connection::start(const sockaddr_in& broker) {
   const std::string& sourceIp = spec_.sourceIp;
   state_ = State::Connecting;
   connectStartNs_ = monoNs();
-  stack_ = worker_.transports().make(std::hash<std::string>{}(clientId_) ^ connectStartNs_);
+  stack_ = worker_.transports().make(std::hash<std::string>{}(login_.clientId) ^ connectStartNs_);
   uv_tcp_init(worker_.loop(), &tcp_);
   tcp_.data = this;
   handleOpen_ = true;
@@ -100,7 +100,11 @@ void Connection::sendConnect() {
   p.version = version_;
   p.cleanStart = true;
   p.keepAlive = kKeepAlive;
-  p.clientId = clientId_;
+  p.clientId = login_.clientId;
+  if (!login_.username.empty()) {
+    p.username = login_.username;
+    p.password = login_.password;
+  }
   mqtt::encodeConnect(p, out_);
   worker_.markDirty(this);
 }

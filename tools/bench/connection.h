@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "login.h"
 #include "mqtt/mqtt_codec.h"
 #include "publish_template.h"
 #include "run_state.h"
@@ -33,7 +34,7 @@ class Connection {
  public:
   enum class State : uint8_t { Idle, Connecting, Handshake, AwaitConnack, AwaitSuback, Ready, Closing, Closed };
 
-  Connection(Worker& worker, ConnectionSpec spec, std::string clientId);
+  Connection(Worker& worker, ConnectionSpec spec, Login login);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -80,7 +81,7 @@ class Connection {
 
   Worker& worker_;
   ConnectionSpec spec_;
-  std::string clientId_;
+  Login login_;  // Client ID, and the console username/password when logging in to one
   mqtt::Version version_;
   State state_ = State::Idle;
   bool handleOpen_ = false;

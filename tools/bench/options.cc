@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -34,6 +35,28 @@ std::vector<std::string> splitComma(const std::string& s) {
 std::string defaultRunId() {
   auto ns = std::chrono::steady_clock::now().time_since_epoch().count();
   return std::to_string(static_cast<uint64_t>(ns) % 1000000007ULL);
+}
+
+bool idChars(const std::string& s) {
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  return true;
+}
+
+// What is wrong with the console options, or "". Topic levels and Client IDs of an instance
+// are [A-Za-z0-9_-] only, and a Client ID is at most 64 characters.
+std::string consoleProblem(const Options& o) {
+  if (o.instanceId.empty()) {
+    if (!o.accessKeyId.empty() || !o.accessKeySecret.empty())
+      return "--access-key-id/--access-key-secret need --instance-id";
+    return {};
+  }
+  if (o.accessKeyId.empty() || o.accessKeySecret.empty())
+    return "--instance-id needs --access-key-id and --access-key-secret";
+  if (!idChars(o.runId)) return "--run-id must be [A-Za-z0-9_-] with --instance-id";
+  if (o.groupId.empty() || o.groupId.size() > 45 || !idChars(o.groupId))
+    return "--group-id must be 1..45 of [A-Za-z0-9_-] (a Client ID is at most 64)";
+  return {};
 }
 
 }  // namespace
@@ -83,6 +106,11 @@ bool parseOptions(int argc, char** argv, Options& o, int* exitCode) {
   app.add_option("--ws-path", o.wsPath, "ws/wss: path of the Upgrade request");
   app.add_option("--source-ips", sourceIps, "local addresses to bind, round-robin (a,b,c)");
   app.add_option("--run-id", o.runId, "topic component bench/<run-id>/...");
+  app.add_option("--instance-id", o.instanceId,
+      "log in to this console instance (Signature mode); its parent topic must be 'bench'");
+  app.add_option("--access-key-id", o.accessKeyId, "--instance-id: the AccessKey's ID");
+  app.add_option("--access-key-secret", o.accessKeySecret, "--instance-id: the AccessKey's secret");
+  app.add_option("--group-id", o.groupId, "--instance-id: Client IDs are <group>@@@<device>");
   app.add_flag("--json", o.json, "print exactly one JSON line with all numbers");
   try {
     app.parse(argc, argv);
@@ -95,6 +123,11 @@ bool parseOptions(int argc, char** argv, Options& o, int* exitCode) {
   o.sourceIps = splitComma(sourceIps);
   o.transport = transports.at(transport);
   if (o.runId.empty()) o.runId = defaultRunId();
+  std::string problem = consoleProblem(o);
+  if (!problem.empty()) {
+    *exitCode = app.exit(CLI::ValidationError(problem));
+    return false;
+  }
   return true;
 }
 

@@ -40,6 +40,11 @@ struct Options {
   std::string wsPath = "/mqtt";  // ws / wss: the Upgrade request's path
   std::vector<std::string> sourceIps;
   std::string runId;             // topic prefix component; random when empty
+  // A console instance to log in to (login.h); empty = the anonymous development instance.
+  std::string instanceId;
+  std::string accessKeyId;
+  std::string accessKeySecret;
+  std::string groupId = "GID_bench";
   bool json = false;
 };
 

@@ -58,6 +58,7 @@ nlohmann::json toJson(const Options& o, const RunResult& r, int exitCode) {
   j["timed_out"] = r.timedOut;
   j["exit_code"] = exitCode;
   j["error"] = r.firstError;
+  if (!o.instanceId.empty()) j["instance_id"] = o.instanceId;  // absent: development instance
   return j;
 }
 
@@ -83,6 +84,7 @@ std::string humanTable(const Options& o, const RunResult& r, int exitCode) {
   out << "mqgw-bench " << scenarioName(o.scenario) << ": qos " << int(o.qos) << ", payload "
       << o.payload << " B, clients " << o.clients << ", mqtt v" << int(o.mqttVersion)
       << ", threads " << o.threads << "\n";
+  if (!o.instanceId.empty()) row("console instance", o.instanceId + " (group " + o.groupId + ")");
   row("connections", std::to_string(r.connectOk) + " ok, " + std::to_string(r.connectFailed) +
       " failed, " + std::to_string(r.lostDuringRun) + " lost during run");
   row("connect rate", num(j["connects_per_s"], 0) + " /s over " + num(r.connectSeconds, 3) + " s");

@@ -1,5 +1,7 @@
 #include "worker.h"
 
+#include "login.h"
+
 namespace mqgw::bench {
 
 namespace {
@@ -17,8 +19,8 @@ Worker::Worker(RunState& run, std::vector<ConnectionSpec> specs, const sockaddr_
   conns_.reserve(specs.size());
   for (auto& s : specs) {
     const char* tag = s.role == Role::Publisher ? "p" : s.role == Role::Subscriber ? "s" : "i";
-    std::string id = clientIdPrefix + tag + std::to_string(s.index);
-    conns_.push_back(std::make_unique<Connection>(*this, std::move(s), std::move(id)));
+    Login login = makeLogin(run.options, clientIdPrefix + tag + std::to_string(s.index));
+    conns_.push_back(std::make_unique<Connection>(*this, std::move(s), std::move(login)));
     if (conns_.back()->spec().role == Role::Publisher) publishers_.push_back(conns_.back().get());
   }
 }
