@@ -114,6 +114,12 @@ Result<StorageInstance> RegistryImpl::createStorage(const Caller& c, const Stora
     return fail(400, "StorageKindNotServed",
                 "this gateway does not serve storage kind '" + r.kind +
                     "'; it serves: " + servedList(served));
+  // An instance's messages live in the node's backend as `storage:` configures it (decision
+  // 0006): settings of a storage instance would be silently ignored, so none are taken yet.
+  if (!r.settings.empty())
+    return fail(400, "InvalidParameter.Settings",
+                "storage instances take no settings yet: the gateway's `storage:` section "
+                "configures the " + r.kind + " backend");
   return mutate<StorageInstance>([&](Change& change) -> Result<StorageInstance> {
     StorageInstance v;
     v.id = freshId(state_.storage, "store-", 12, kLowerDigits);

@@ -67,7 +67,6 @@ TEST_F(PersistenceTest, EverythingSurvivesAReopen) {
   sr.name = "shared";
   sr.kind = "memory";
   sr.namespaceType = NamespaceType::Shared;
-  sr.settings = {{"k", "v"}};
   StorageInstance s = must(registry_->createStorage(main_, sr));
   must(registry_->bind(main_, unusable.id, s.id));
   must(registry_->deleteStorage(main_, s.id));

@@ -17,7 +17,6 @@ StorageInstance storage(Registry& r, const Caller& c, NamespaceType ns = Namespa
   sr.name = "s1";
   sr.kind = "native";
   sr.namespaceType = ns;
-  sr.settings = {{"path", "/var/lib/x"}};
   return must(r.createStorage(c, sr));
 }
 
@@ -74,9 +73,12 @@ TEST_F(InstanceTest, StorageKindsMustBeServed) {
   sr.kind = "memory";
   sr.name = "";
   EXPECT_EQ(codeOf(registry_->createStorage(main_, sr)), "InvalidParameter.Name");
+  sr.name = "s0";
+  sr.settings = {{"path", "/var/lib/x"}};  // the node's `storage:` section configures backends
+  EXPECT_EQ(codeOf(registry_->createStorage(main_, sr)), "InvalidParameter.Settings");
   StorageInstance s = storage(*registry_, main_);
   EXPECT_EQ(s.id.rfind("store-", 0), 0u);
-  EXPECT_EQ(must(registry_->getStorage(main_, s.id)).settings.at("path"), "/var/lib/x");
+  EXPECT_TRUE(must(registry_->getStorage(main_, s.id)).settings.empty());
   EXPECT_EQ(must(registry_->listStorage(main_)).size(), 1u);
 }
 
