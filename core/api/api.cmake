@@ -26,4 +26,17 @@ if(MQGW_TESTS)
       ${MQGW_API_TEST_DIR}/dispatcher_runtime_test.cc
       ${MQGW_API_TEST_DIR}/admin_server_test.cc
     LIBS mqgw_core mqgw_api)
+  mqgw_add_fuzz_target(api_dispatch
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz/dispatch_fuzz.cc
+    LIBS mqgw_api
+    CORPUS ${CMAKE_CURRENT_LIST_DIR}/fuzz/dispatch_corpus)
+  if(MQGW_FUZZ)  # coverage and sanitizers in the library itself, not only in the harness
+    target_compile_options(mqgw_api PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+    target_link_options(mqgw_api INTERFACE -fsanitize=address,undefined)
+  endif()
+  foreach(_api_fuzz_target api_dispatch_replay api_dispatch_fuzzer)
+    if(TARGET ${_api_fuzz_target})  # the fuzzer exists with MQGW_FUZZ only
+      target_include_directories(${_api_fuzz_target} PRIVATE ${MQGW_API_TEST_DIR})
+    endif()
+  endforeach()
 endif()

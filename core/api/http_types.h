@@ -51,7 +51,8 @@ inline std::string newRequestId() {
   return id;
 }
 
-// JSON string contents for the plain ASCII codes and messages the server writes itself.
+// JSON string contents for the plain ASCII codes and messages the server writes itself; a
+// byte outside ASCII becomes '?'.
 inline std::string jsonEscape(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
@@ -63,6 +64,8 @@ inline std::string jsonEscape(std::string_view s) {
       out += "\\u00";
       out.push_back(kHex[c >> 4]);
       out.push_back(kHex[c & 15]);
+    } else if (c >= 0x80) {
+      out.push_back('?');  // may not be UTF-8 (an echoed action name): never break the JSON
     } else {
       out.push_back(static_cast<char>(c));
     }

@@ -39,4 +39,12 @@ if(MQGW_TESTS)
             ${_mqgw_resources_tests}/persistence_test.cc
             ${_mqgw_resources_tests}/replication_test.cc
     LIBS mqgw_resources SQLite::SQLite3 nlohmann_json::nlohmann_json)
+  mqgw_add_fuzz_target(console_admission
+    SOURCES ${_mqgw_resources}/fuzz/admission_fuzz.cc
+    LIBS mqgw_resources
+    CORPUS ${_mqgw_resources}/fuzz/admission_corpus)
+  if(MQGW_FUZZ)  # coverage and sanitizers in the library itself, not only in the harness
+    target_compile_options(mqgw_resources PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+    target_link_options(mqgw_resources INTERFACE -fsanitize=address,undefined)
+  endif()
 endif()
