@@ -41,6 +41,27 @@ uint32_t workerIndex() {
   return w ? w->index() : InstanceRuntime::kAnyThread;
 }
 
+// The instance's view for this call: on a worker, a pointer into its cache (no shared
+// reference count per publish); elsewhere (SendMessage's thread, tests) a counted copy.
+class ViewRef {
+ public:
+  explicit ViewRef(InstanceRuntime* rt) {
+    uint32_t w = workerIndex();
+    ptr_ = w == InstanceRuntime::kAnyThread ? nullptr : rt->cachedView(w);
+    if (!ptr_) {
+      held_ = rt->view(InstanceRuntime::kAnyThread);
+      ptr_ = held_.get();
+    }
+  }
+  explicit operator bool() const { return ptr_ != nullptr; }
+  const resources::InstanceView* operator->() const { return ptr_; }
+  const resources::InstanceView& operator*() const { return *ptr_; }
+
+ private:
+  const resources::InstanceView* ptr_ = nullptr;
+  resources::InstanceViewPtr held_;
+};
+
 // Token mode: the tokens may have been revoked since the connection was admitted.
 bool grantsUsable(Tenant& t) {
   if (t.mode != resources::AuthMode::Token) return true;
@@ -64,7 +85,7 @@ int checkPublish(Session& s, mqgw_message** msg) {
   std::string_view topic(v.topic.ptr, v.topic.len);
   if (!s.tenant) return reservedName(topic) ? fail(counters().denied, MQGW_E_DENIED) : MQGW_OK;
   Tenant& t = *s.tenant;
-  resources::InstanceViewPtr view = t.instance->view(workerIndex());
+  ViewRef view(t.instance);
   if (!view || view->instance.status != resources::InstanceStatus::Ready)
     return fail(counters().denied, MQGW_E_DENIED);
   const resources::Spec& spec = view->instance.spec;
@@ -93,7 +114,7 @@ int checkSubscribe(Session& s, std::string_view filter, std::string* internal) {
     return MQGW_OK;
   }
   Tenant& t = *s.tenant;
-  resources::InstanceViewPtr view = t.instance->view(workerIndex());
+  ViewRef view(t.instance);
   if (!view || view->instance.status != resources::InstanceStatus::Ready)
     return fail(counters().subDenied, MQGW_E_DENIED);
   std::string_view part = shareFilterPart(filter);

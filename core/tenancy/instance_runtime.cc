@@ -16,6 +16,12 @@ resources::InstanceViewPtr InstanceRuntime::view(uint32_t worker) {
     std::lock_guard lock(mu_);
     return view_;
   }
+  cachedView(worker);
+  return caches_[worker].view;
+}
+
+const resources::InstanceView* InstanceRuntime::cachedView(uint32_t worker) {
+  if (worker >= caches_.size()) return nullptr;
   Cache& c = caches_[worker];
   uint64_t v = version_.load(std::memory_order_acquire);
   if (c.version != v) {
@@ -23,7 +29,7 @@ resources::InstanceViewPtr InstanceRuntime::view(uint32_t worker) {
     c.view = view_;
     c.version = version_.load(std::memory_order_relaxed);
   }
-  return c.view;
+  return c.view.get();
 }
 
 void InstanceRuntime::update(resources::InstanceViewPtr v) {

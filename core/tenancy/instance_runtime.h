@@ -25,6 +25,10 @@ class InstanceRuntime {
   // The current view, from `worker`'s cache; any thread may pass kAnyThread (locks).
   static constexpr uint32_t kAnyThread = UINT32_MAX;
   resources::InstanceViewPtr view(uint32_t worker);
+  // The hot path's form: a pointer into `worker`'s cache, valid until that worker asks again
+  // (no shared reference count touched per publish). Null when there is no view; any other
+  // thread must use view().
+  const resources::InstanceView* cachedView(uint32_t worker);
   void update(resources::InstanceViewPtr v);  // a change from the registry (any thread)
   bool usable(uint32_t worker);               // bound to storage that still exists
 
