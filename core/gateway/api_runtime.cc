@@ -5,6 +5,7 @@
 #include "gateway/gateway.h"
 #include "loop/worker.h"
 #include "message/message.h"
+#include "resources/crypto.h"
 #include "resources/topic_policy.h"
 #include "tenancy/namespace.h"
 #include "tenancy/tenancy.h"
@@ -18,19 +19,10 @@ struct Send {
   api::SendDone done;
 };
 
-std::string hex(const uint8_t* id, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[id[i] >> 4]);
-    out.push_back(kHex[id[i] & 15]);
-  }
-  return out;
-}
-
 void sendDone(void* arg, int status) {
   auto* s = static_cast<Send*>(arg);
-  s->done(status, status == MQGW_OK ? hex(s->msg->view.id, sizeof s->msg->view.id) : "");
+  const auto* id = reinterpret_cast<const char*>(s->msg->view.id);
+  s->done(status, status == MQGW_OK ? crypto::hex({id, sizeof s->msg->view.id}) : "");
   message::unref(s->msg);
   delete s;
 }

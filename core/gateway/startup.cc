@@ -95,10 +95,7 @@ void beginShutdown(uv_signal_t* s, int signum) {
 
 std::vector<uint16_t> boundPorts(const Runtime& rt) {
   std::vector<uint16_t> ports;
-  for (const auto& l : rt.listeners) {
-    std::string a = l->boundAddress();
-    ports.push_back(static_cast<uint16_t>(std::stoul(a.substr(a.rfind(':') + 1))));
-  }
+  for (const auto& l : rt.listeners) ports.push_back(l->boundPort());
   return ports;
 }
 

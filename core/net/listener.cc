@@ -97,6 +97,14 @@ std::string Listener::boundAddress() const {
   return formatAddress(ss);
 }
 
+uint16_t Listener::boundPort() const {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (fd_ < 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+}
+
 void Listener::startAccepting(uv_loop_t* loop) {
   uv_poll_init(loop, &poll_, fd_);
   poll_.data = this;

@@ -25,6 +25,7 @@ class Listener {
 
   const std::string& name() const { return name_; }
   std::string boundAddress() const;  // "127.0.0.1:1883" or "[::1]:1883"
+  uint16_t boundPort() const;        // the port bound (0 before bind)
   std::string requestedAddress() const;
   Stack& stack() { return stack_; }
 

@@ -59,10 +59,14 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
 std::string sha256Hex(std::string_view data) {
   unsigned char digest[32];
   mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, 0);
+  return hex({reinterpret_cast<const char*>(digest), sizeof digest});
+}
+
+std::string hex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(64);
-  for (unsigned char b : digest) {
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
     out.push_back(kHex[b >> 4]);
     out.push_back(kHex[b & 15]);
   }

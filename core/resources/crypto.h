@@ -16,6 +16,7 @@ bool base64Decode(std::string_view text, std::string* out);
 std::string hmacSha1(std::string_view key, std::string_view data);    // 20 raw bytes
 std::string hmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string sha256Hex(std::string_view data);                         // 64 lowercase hex
+std::string hex(std::string_view bytes);                              // lowercase, 2 per byte
 // Compares without an early exit, so a wrong password's timing says nothing about the right one.
 bool constantTimeEquals(std::string_view a, std::string_view b);
 // `n` characters drawn uniformly from `alphabet` with the OS's random source.
