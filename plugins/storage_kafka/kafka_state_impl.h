@@ -10,16 +10,26 @@
 #include <string>
 #include <unordered_map>
 
-#include "kafka_claim_waiter.h"
+#include "claim_waiter.h"
 #include "kafka_feed.h"
 #include "kafka_producer.h"
 #include "kafka_settings.h"
 #include "kafka_state.h"
 #include "kafka_state_follower.h"
-#include "kafka_state_record.h"
-#include "kafka_state_view.h"
+#include "state_record.h"
+#include "state_view.h"
 
 namespace mqgw::kafka {
+
+// The engine-agnostic cluster state (plugins/cluster_state), shared with other backends.
+using cluster::ClaimRecord;
+using cluster::ClaimWaiter;
+using cluster::ControlRecord;
+using cluster::decode;
+using cluster::encode;
+using cluster::ReleaseRecord;
+using cluster::SessionRecord;
+using cluster::StateView;
 
 inline constexpr const char* kStateLog = "kafka";
 

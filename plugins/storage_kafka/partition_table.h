@@ -12,15 +12,11 @@
 #include <vector>
 
 #include "mqgw/plugin_abi.h"
+#include "named_position.h"
 
 namespace mqgw::kafka {
 
-struct NamedPosition {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  bool operator==(const NamedPosition&) const = default;
-};
+using cluster::NamedPosition;
 
 class PartitionTable {
  public:

@@ -1,21 +1,21 @@
-// libFuzzer target for the state topics' record values (kafka_state_record.h), which any
-// program with access to the cluster can write. The input is a record value as read from Kafka;
-// it goes through every decoder (session, floor, control). At most one may accept it (the kind
-// byte decides), and whatever decodes must re-encode to the input's own leading bytes (readers
-// ignore trailing bytes; a claim's take-state byte is normalised to 0/1), decode again to the
-// same fields, and no shorter prefix of that encoding may decode. The input as a compacted
-// key also goes through isFloorKey/floorKey.
+// libFuzzer target for the state topics' record values (plugins/cluster_state/state_record.h),
+// which any program with access to the cluster can write. The input is a record value as read
+// from Kafka; it goes through every decoder (session, floor, control). At most one may accept it
+// (the kind byte decides), and whatever decodes must re-encode to the input's own leading bytes
+// (readers ignore trailing bytes; a claim's take-state byte is normalised to 0/1), decode again
+// to the same fields, and no shorter prefix of that encoding may decode. The input as a
+// compacted key also goes through isFloorKey/floorKey.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
-#include "kafka_state_record.h"
+#include "state_record.h"
 
 namespace {
 
-using namespace mqgw::kafka;
+using namespace mqgw::cluster;
 
 [[noreturn]] void bug(const char* what) {
   std::fprintf(stderr, "kafka_state_record_fuzz: %s\n", what);

@@ -11,10 +11,11 @@
 
 #include "fuzz/record_input.h"
 #include "kafka_record.h"
-#include "kafka_state_record.h"
+#include "state_record.h"
 
 namespace {
 
+using namespace mqgw::cluster;
 using namespace mqgw::kafka;
 using mqgw::kafka::fuzz::RecordInput;
 

@@ -1,9 +1,10 @@
-// The values of the state topics' records (kafka_state.h): a session, a node's floor (both in
-// `sessions`), and a claim or a release (in `control`). Every value is one byte of format
-// version, one byte of kind, then the kind's fields in a fixed order: integers big-endian and of
-// fixed width, strings and byte strings as a u32 length and the bytes, position lists as a u32
-// count and per position {string topic, i32 partition, i64 offset}. A newer writer may append
-// fields (readers ignore trailing bytes); anything else needs a new version, which older
+// The values of the cluster state records: a session, a node's floor (both in the shared
+// sessions store; Kafka: the `sessions` topic), and a claim or a release (in the shared control
+// channel; Kafka: the `control` topic, storage_kafka/kafka_state.h). Every value is one byte of
+// format version, one byte of kind, then the kind's fields in a fixed order: integers big-endian
+// and of fixed width, strings and byte strings as a u32 length and the bytes, position lists as
+// a u32 count and per position {string topic, i32 partition, i64 offset}. A newer writer may
+// append fields (readers ignore trailing bytes); anything else needs a new version, which older
 // readers reject.
 #pragma once
 
@@ -13,9 +14,9 @@
 #include <variant>
 #include <vector>
 
-#include "partition_table.h"
+#include "named_position.h"
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 
 inline constexpr uint8_t kStateRecordVersion = 1;
 
@@ -72,4 +73,4 @@ bool decode(std::string_view bytes, SessionRecord* out);
 bool decode(std::string_view bytes, FloorRecord* out);
 bool decode(std::string_view bytes, ControlRecord* out);
 
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

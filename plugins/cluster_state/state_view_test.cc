@@ -1,4 +1,4 @@
-#include "kafka_state_view.h"
+#include "state_view.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "mqgw/plugin_abi.h"
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 namespace {
 
 // Records the writes a view makes, as the sessions topic would keep them.
@@ -156,4 +156,4 @@ TEST(StateView, LoadAdoptsOnlyThisNodesSessionsAndFloor) {
 }
 
 }  // namespace
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

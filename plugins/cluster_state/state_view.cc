@@ -1,8 +1,8 @@
-#include "kafka_state_view.h"
+#include "state_view.h"
 
 #include "mqgw/plugin_abi.h"
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 namespace {
 
 }  // namespace
@@ -158,4 +158,4 @@ void StateView::lost(const std::string& id, const std::string& toNode) {
   handedTo_[id] = toNode;
 }
 
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

@@ -15,7 +15,7 @@
 
 #include "mqgw/plugin_abi.h"
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 
 class ClaimWaiter {
  public:
@@ -58,4 +58,4 @@ class ClaimWaiter {
   std::thread thread_;
 };
 
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

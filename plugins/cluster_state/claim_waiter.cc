@@ -1,9 +1,9 @@
-#include "kafka_claim_waiter.h"
+#include "claim_waiter.h"
 
 #include <algorithm>
 #include <vector>
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 
 void ClaimWaiter::start() {
   std::lock_guard lock(mu_);
@@ -72,4 +72,4 @@ void ClaimWaiter::run() {
   }
 }
 
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

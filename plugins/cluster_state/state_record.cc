@@ -1,6 +1,6 @@
-#include "kafka_state_record.h"
+#include "state_record.h"
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 namespace {
 
 enum Kind : uint8_t { kSession = 1, kFloor = 2, kClaim = 3, kRelease = 4 };
@@ -193,4 +193,4 @@ bool decode(std::string_view bytes, ControlRecord* out) {
   }
 }
 
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

@@ -1,7 +1,8 @@
-// What one node knows of the sessions topic: every stored session and floor as read from the
-// topic (in log order), plus the sessions this node owns as it last wrote them — the local truth
-// for those, ahead of the topic. No Kafka here: writes go out through a Write callback, called
-// under the view's lock so records of one key reach the producer in the order they were made.
+// What one node knows of the shared sessions store (Kafka: the sessions topic): every stored
+// session and floor as read from the store (in log order), plus the sessions this node owns as
+// it last wrote them — the local truth for those, ahead of the store. No messaging engine here:
+// writes go out through a Write callback, called under the view's lock so records of one key
+// reach the engine's producer in the order they were made.
 #pragma once
 
 #include <cstdint>
@@ -14,22 +15,22 @@
 #include <unordered_set>
 #include <vector>
 
-#include "kafka_state_record.h"
+#include "state_record.h"
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 
 class StateView {
  public:
-  // Produces one sessions-topic record (value nullptr: a tombstone); returns an mqgw_status.
+  // Writes one sessions-store record (value nullptr: a tombstone); returns an mqgw_status.
   using Write = std::function<int(const std::string& key, const std::string* value)>;
 
   explicit StateView(std::string nodeId) : node_(std::move(nodeId)) {}
 
-  // A record read from the sessions topic (value nullptr: tombstone). False when the value is
+  // A record read from the sessions store (value nullptr: tombstone). False when the value is
   // not a record this version can read (it is ignored).
   bool apply(std::string_view key, const std::string* value);
 
-  // Load: this node's stored sessions as the topic has them; they become owned here.
+  // Load: this node's stored sessions as the store has them; they become owned here.
   std::vector<std::pair<std::string, SessionRecord>> adoptOwnSessions();
   std::optional<std::vector<NamedPosition>> floorOf(const std::string& node) const;
 
@@ -66,7 +67,7 @@ class StateView {
 
   const std::string node_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, SessionRecord> log_;    // sessions as read from the topic
+  std::unordered_map<std::string, SessionRecord> log_;    // sessions as read from the store
   std::unordered_map<std::string, std::vector<NamedPosition>> floors_;  // node → floor, read
   std::unordered_map<std::string, SessionRecord> owned_;  // owned here, as last written
   std::vector<NamedPosition> ownFloor_;                   // as last written
@@ -75,4 +76,4 @@ class StateView {
   std::unordered_map<std::string, std::string> handedTo_; // until the new owner's record shows
 };
 
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster

@@ -1,8 +1,8 @@
-#include "kafka_state_record.h"
+#include "state_record.h"
 
 #include <gtest/gtest.h>
 
-namespace mqgw::kafka {
+namespace mqgw::cluster {
 namespace {
 
 SessionRecord sampleSession() {
@@ -25,7 +25,7 @@ ReleaseRecord sampleRelease() {
   return r;
 }
 
-TEST(KafkaStateRecord, SessionRoundTrip) {
+TEST(StateRecord, SessionRoundTrip) {
   SessionRecord in = sampleSession(), out;
   ASSERT_TRUE(decode(encode(in), &out));
   EXPECT_EQ(out.owner, in.owner);
@@ -34,7 +34,7 @@ TEST(KafkaStateRecord, SessionRoundTrip) {
   EXPECT_EQ(out.updatedMs, in.updatedMs);
 }
 
-TEST(KafkaStateRecord, EmptySessionRoundTrip) {
+TEST(StateRecord, EmptySessionRoundTrip) {
   SessionRecord in, out = sampleSession();
   ASSERT_TRUE(decode(encode(in), &out));
   EXPECT_EQ(out.owner, "");
@@ -42,7 +42,7 @@ TEST(KafkaStateRecord, EmptySessionRoundTrip) {
   EXPECT_TRUE(out.cursor.empty());
 }
 
-TEST(KafkaStateRecord, FloorRoundTrip) {
+TEST(StateRecord, FloorRoundTrip) {
   FloorRecord in{"b", {{"mqtt.t1.a", 0, 0}, {"mqtt.t1.a", 1, 99}}, 5}, out;
   ASSERT_TRUE(decode(encode(in), &out));
   EXPECT_EQ(out.node, "b");
@@ -50,7 +50,7 @@ TEST(KafkaStateRecord, FloorRoundTrip) {
   EXPECT_EQ(out.updatedMs, 5u);
 }
 
-TEST(KafkaStateRecord, ClaimRoundTrip) {
+TEST(StateRecord, ClaimRoundTrip) {
   ClaimRecord in{42, "b", "dev-1", true, 1234567, "a"};
   ControlRecord out;
   ASSERT_TRUE(decode(encode(in), &out));
@@ -64,7 +64,7 @@ TEST(KafkaStateRecord, ClaimRoundTrip) {
   EXPECT_EQ(c->expectedOwner, "a");
 }
 
-TEST(KafkaStateRecord, ReleaseRoundTrip) {
+TEST(StateRecord, ReleaseRoundTrip) {
   ReleaseRecord in = sampleRelease();
   ControlRecord out;
   ASSERT_TRUE(decode(encode(in), &out));
@@ -78,7 +78,7 @@ TEST(KafkaStateRecord, ReleaseRoundTrip) {
   EXPECT_TRUE(r->cursor == in.cursor);
 }
 
-TEST(KafkaStateRecord, EveryTruncationIsRejected) {
+TEST(StateRecord, EveryTruncationIsRejected) {
   std::string session = encode(sampleSession());
   std::string release = encode(sampleRelease());
   std::string claim = encode(ClaimRecord{1, "b", "c", false, 2, "a"});
@@ -96,7 +96,7 @@ TEST(KafkaStateRecord, EveryTruncationIsRejected) {
   }
 }
 
-TEST(KafkaStateRecord, UnknownVersionIsRejected) {
+TEST(StateRecord, UnknownVersionIsRejected) {
   std::string bytes = encode(sampleSession());
   bytes[0] = static_cast<char>(kStateRecordVersion + 1);
   SessionRecord s;
@@ -107,7 +107,7 @@ TEST(KafkaStateRecord, UnknownVersionIsRejected) {
   EXPECT_FALSE(decode(control, &c));
 }
 
-TEST(KafkaStateRecord, OtherKindIsRejected) {
+TEST(StateRecord, OtherKindIsRejected) {
   SessionRecord s;
   FloorRecord f;
   ControlRecord c;
@@ -116,7 +116,7 @@ TEST(KafkaStateRecord, OtherKindIsRejected) {
   EXPECT_FALSE(decode(encode(sampleSession()), &c));
 }
 
-TEST(KafkaStateRecord, HugeCountsAreRejectedWithoutAllocating) {
+TEST(StateRecord, HugeCountsAreRejectedWithoutAllocating) {
   // A position count of 2^32-1 with nothing behind it.
   std::string bytes = encode(FloorRecord{"a", {}, 0});
   bytes.replace(2 + 4 + 1, 4, "\xff\xff\xff\xff");
@@ -124,14 +124,14 @@ TEST(KafkaStateRecord, HugeCountsAreRejectedWithoutAllocating) {
   EXPECT_FALSE(decode(bytes, &f));
 }
 
-TEST(KafkaStateRecord, TrailingFieldsOfANewerWriterAreIgnored) {
+TEST(StateRecord, TrailingFieldsOfANewerWriterAreIgnored) {
   std::string bytes = encode(sampleSession()) + "future";
   SessionRecord s;
   ASSERT_TRUE(decode(bytes, &s));
   EXPECT_EQ(s.owner, "node-a");
 }
 
-TEST(KafkaStateRecord, FloorKeys) {
+TEST(StateRecord, FloorKeys) {
   std::string node;
   std::string key = floorKey("a");
   EXPECT_EQ(key.size(), 8u);
@@ -143,4 +143,4 @@ TEST(KafkaStateRecord, FloorKeys) {
 }
 
 }  // namespace
-}  // namespace mqgw::kafka
+}  // namespace mqgw::cluster
