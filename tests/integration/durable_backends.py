@@ -4,8 +4,9 @@ Each backend is one `storage:` section plus an `available()` check; a test takes
 pytest parameter and builds its gateway with `backend.config(state_dir)`. Adding a backend (Kafka,
 AMQP) means adding one entry here: its snippet derives whatever must be unique per test (a
 topic, an exchange) from state_dir, and available() says why it is skipped where its broker is
-not reachable. The tests themselves do not change. Kafka is started by the tests themselves
-(tools/kafka), so it is always available: a Kafka that cannot start fails the test.
+not reachable. The tests themselves do not change. Kafka and RabbitMQ are started by the tests
+themselves (tools/kafka, tools/rabbitmq), so they are always available: a broker that cannot
+start fails the test.
 """
 
 import atexit
@@ -16,7 +17,8 @@ import tempfile
 import pytest
 
 import kafka_harness
-from kafka_cluster import instance_for, kafka_storage
+import rabbitmq_harness
+from cluster_backends import amqp_storage, instance_for, kafka_storage
 from mqgw_harness import base_config
 
 
@@ -101,12 +103,19 @@ def _kafka(state_dir):
     return kafka_storage(_KAFKA.get(), instance_for(state_dir), "durable")
 
 
+def _amqp(state_dir):
+    # The test process's RabbitMQ node (rabbitmq_harness.shared_node, started on first use,
+    # stopped at exit); an exchange and streams of their own per test, one fixed node_id.
+    return amqp_storage(rabbitmq_harness.shared_node(), instance_for(state_dir), "durable")
+
+
 # fsync: interval keeps everything across a process crash too (the page cache survives it); only
 # the restart tests run it, to keep the crash matrix short.
 ALL = [
     DurableBackend("native-fsync-always", _native("always")),
     DurableBackend("native-fsync-interval", _native("interval"), restart_only=True),
     DurableBackend("kafka", _kafka, fed_metric="mqgw_storage_kafka_fed_total"),
+    DurableBackend("amqp", _amqp, fed_metric="mqgw_storage_amqp_fed_total"),
 ]
 
 

@@ -1,12 +1,14 @@
-"""Several gateway processes on one real Kafka (issue 5): a publish on one node reaches the
-subscribers of every node as its QoS promises, in order per topic; a persistent session moves
-from node to node with the messages queued while it was away; a Client ID connecting to another
-node closes its old connection there; the members of a $share group on different nodes split
-the messages, each to exactly one member; retained messages and MQTT 5 properties cross nodes;
-and Kafka stopped and restarted under QoS 1 load loses no acknowledged message.
+"""Several gateway processes on one real broker, for every clustered storage backend — Kafka
+(issue 5) and RabbitMQ (`amqp`, issue 8): a publish on one node reaches the subscribers of every
+node as its QoS promises, in order per topic; a persistent session moves from node to node with
+the messages queued while it was away; a Client ID connecting to another node closes its old
+connection there; the members of a $share group on different nodes split the messages, each to
+exactly one member; retained messages and MQTT 5 properties cross nodes; and the broker stopped
+and restarted under QoS 1 load loses no acknowledged message.
 
-Each test runs its own cluster (kafka_cluster.KafkaCluster) under an instance of its own. The
-Kafka outage test stops the session's Kafka: it stays last in this file."""
+Every test runs once per engine (cluster_backends.ClusterBackend), each with its own cluster
+(cluster_backends.Cluster) under an instance of its own. The outage test stops the session's
+Kafka (RabbitMQ: a private node of the test): it stays last in this file."""
 
 import collections
 import re
@@ -19,8 +21,10 @@ from paho.mqtt.properties import Properties
 
 import mqtt_raw
 from durable_clients import PacedPublisher, SessionClient
-from kafka_cluster import KafkaCluster, RecordingClient
+from cluster_backends import Cluster, RecordingClient
+from cluster_backends import cluster_backend, outage_backend  # noqa: F401  (fixtures)
 from kafka_harness import kafka  # noqa: F401  (session fixture)
+from rabbitmq_harness import rabbitmq, rabbitmq_private  # noqa: F401  (fixtures)
 from mqgw_harness import mqtt_listener, scaled, wait_until
 
 QUIET = 0.7  # seconds without a message before "nothing more is coming" is believed
@@ -80,10 +84,10 @@ def fanout_items():
 
 
 @pytest.mark.parametrize("nodes", [["a", "b"], ["a", "b", "c"]], ids=["2-nodes", "3-nodes"])
-def test_a_publish_on_one_node_reaches_subscribers_on_every_node(kafka, tmp_path, nodes):
+def test_a_publish_on_one_node_reaches_subscribers_on_every_node(cluster_backend, tmp_path, nodes):
     items = fanout_items()
     expected = sorted((t, p, q) for t, p, q in items)
-    with KafkaCluster(kafka, tmp_path, nodes) as cluster:
+    with Cluster(cluster_backend, tmp_path, nodes) as cluster:
         subs = {n: SessionClient(cluster[n].address(), "fan-sub-" + n, clean=True)
                 for n in nodes}
         try:
@@ -106,8 +110,9 @@ def test_a_publish_on_one_node_reaches_subscribers_on_every_node(kafka, tmp_path
                 sub.close()
 
 
-def test_mqtt5_properties_survive_the_trip_through_kafka_to_another_node(kafka, tmp_path):
-    with KafkaCluster(kafka, tmp_path, ["a", "b"]) as cluster:
+def test_mqtt5_properties_survive_the_trip_through_the_broker_to_another_node(
+        cluster_backend, tmp_path):
+    with Cluster(cluster_backend, tmp_path, ["a", "b"]) as cluster:
         sub = RecordingClient(cluster["b"].address(), "props-sub", mqtt.MQTTv5, clean=True)
         pub = SessionClient(cluster["a"].address(), "props-pub", mqtt.MQTTv5, clean=True)
         try:
@@ -159,7 +164,7 @@ def check_session_messages(who, got, expected, settled):
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_a_persistent_session_moves_from_a_to_b_with_its_queued_messages(
-        kafka, tmp_path, protocol):
+        cluster_backend, tmp_path, protocol):
     version, expiry = protocol
 
     def connect(node, first=False):
@@ -168,7 +173,7 @@ def test_a_persistent_session_moves_from_a_to_b_with_its_queued_messages(
         return SessionClient(cluster[node].address(), "mover", version, clean=clean,
                              expiry=expiry)
 
-    with KafkaCluster(kafka, tmp_path, ["a", "b", "c"]) as cluster:
+    with Cluster(cluster_backend, tmp_path, ["a", "b", "c"]) as cluster:
         sub = connect("a", first=True)
         assert not sub.session_present
         sub.subscribe("mv/q1/#", 1)
@@ -214,8 +219,8 @@ def test_a_persistent_session_moves_from_a_to_b_with_its_queued_messages(
 
 # ---- session takeover across nodes ----
 
-def test_a_client_id_connecting_to_b_closes_its_connection_on_a(kafka, tmp_path):
-    with KafkaCluster(kafka, tmp_path, ["a", "b"]) as cluster:
+def test_a_client_id_connecting_to_b_closes_its_connection_on_a(cluster_backend, tmp_path):
+    with Cluster(cluster_backend, tmp_path, ["a", "b"]) as cluster:
         # MQTT 5: the old connection gets DISCONNECT 0x8E (Session taken over), then EOF.
         raw = mqtt_raw.connect(cluster["a"].address(), "taken-v5", level=5)
         # MQTT 3.1.1: the old connection is closed.
@@ -273,9 +278,10 @@ def share_round(cluster, tag, members, count):
     return out
 
 
-def test_shared_group_members_on_two_nodes_split_the_messages(kafka, tmp_path):
-    with KafkaCluster(kafka, tmp_path, ["a", "b"]) as cluster:
-        # The data topic exists before the group does (the gateway creates it on first sight).
+def test_shared_group_members_on_two_nodes_split_the_messages(cluster_backend, tmp_path):
+    with Cluster(cluster_backend, tmp_path, ["a", "b"]) as cluster:
+        # Kafka: the data topic exists before the group does (the gateway creates it on first
+        # sight). RabbitMQ: the exchange exists before the group's queue is bound to it.
         publish_all(cluster["a"], "shr-pub", [("shr/setup", b"setup:0", 1)])
         members = {n: SessionClient(cluster[n].address(), "shr-" + n, clean=True)
                    for n in ("a", "b")}
@@ -283,7 +289,8 @@ def test_shared_group_members_on_two_nodes_split_the_messages(kafka, tmp_path):
             for m in members.values():
                 m.subscribe("$share/g/shr/#", 1)
             # Warm-up: until both nodes hold a part of the group (the Kafka consumer group
-            # balanced), rounds may go to one node only.
+            # balanced; both nodes' consumers on the RabbitMQ queue), rounds may go to one
+            # node only.
             # Balanced: a round where both got some and every message arrived exactly once.
             deadline = time.monotonic() + scaled(30)
             rounds, balanced = 0, False
@@ -332,8 +339,8 @@ def retained_now(gw, client_id, topic_filter):
     return {m[1]: m[2] for m in got}
 
 
-def test_a_retained_message_published_on_a_reaches_a_new_subscriber_on_b(kafka, tmp_path):
-    with KafkaCluster(kafka, tmp_path, ["a", "b"]) as cluster:
+def test_a_retained_message_published_on_a_reaches_a_new_subscriber_on_b(cluster_backend, tmp_path):
+    with Cluster(cluster_backend, tmp_path, ["a", "b"]) as cluster:
         watcher = SessionClient(cluster["b"].address(), "rt-watch", clean=True)
         try:
             watcher.subscribe("rt/#", 1)
@@ -355,7 +362,7 @@ def test_a_retained_message_published_on_a_reaches_a_new_subscriber_on_b(kafka, 
         assert retained_now(cluster["c"], "rt-reader-3", "rt/#") == {"rt/b": b"keep"}
 
 
-# ---- Kafka stopped and restarted under QoS 1 load (stops the session's Kafka: keep last) ----
+# ---- the broker stopped and restarted under QoS 1 load (stops the session's Kafka: last) ----
 
 LOAD_PUBLISHERS = ["p0", "p1"]
 PAYLOAD = re.compile(rb"^(p\d):(\d+)$")
@@ -369,9 +376,10 @@ def load_config():
             "limits": {"shutdown_timeout": "2s", "session_queue_messages": 1000000}}
 
 
-def test_kafka_stopped_and_restarted_under_qos1_load_loses_no_acknowledged_message(
-        kafka, tmp_path):
-    with KafkaCluster(kafka, tmp_path, ["a", "b"], config_overrides=load_config()) as cluster:
+def test_the_broker_stopped_and_restarted_under_qos1_load_loses_no_acknowledged_message(
+        outage_backend, tmp_path):
+    backend = outage_backend
+    with Cluster(backend, tmp_path, ["a", "b"], config_overrides=load_config()) as cluster:
         a, b = cluster["a"], cluster["b"]
         sub = SessionClient(b.address(), "ld-sub", clean=False)
         sub.subscribe("ld/#", 1)
@@ -382,22 +390,24 @@ def test_kafka_stopped_and_restarted_under_qos1_load_loses_no_acknowledged_messa
                 p.start()
             assert wait_until(lambda: all(len(p.acked_seqs()) >= 20 for p in pubs),
                               scaled(15)), "publishing did not get going"
-            # Kafka goes away: the nodes say so, and no PUBACK leaves node a meanwhile.
-            kafka.stop()
+            # The broker goes away: the nodes say so, and no PUBACK leaves node a meanwhile.
+            started = time.monotonic()
+            backend.stop_broker()
             assert a.wait_metric("mqgw_storage_unavailable", lambda v: v == 1,
                                  timeout=15) == 1, "node a did not notice"
             time.sleep(scaled(0.3))
             held = sum(len(p.acked_seqs()) for p in pubs)
             time.sleep(scaled(1.5))
             assert sum(len(p.acked_seqs()) for p in pubs) == held, \
-                "PUBACKs while Kafka was down"
+                "PUBACKs while the broker was down"
             assert all(p.unacked_count() > 0 for p in pubs), "the publishers were not held"
 
-            kafka.start()
+            backend.start_broker()
+            down = time.monotonic() - started
             assert a.wait_metric("mqgw_storage_unavailable", lambda v: v == 0,
                                  timeout=30) == 0, "node a did not recover by itself"
             assert wait_until(lambda: sum(len(p.acked_seqs()) for p in pubs) >= held + 40,
-                              scaled(20)), "publishing did not resume after Kafka came back"
+                              scaled(20)), "publishing did not resume after the broker came back"
         finally:
             for p in pubs:
                 p.stop()
@@ -432,9 +442,10 @@ def test_kafka_stopped_and_restarted_under_qos1_load_loses_no_acknowledged_messa
         sub.close()
         # Node a publishes, so it must notice; node b only reads and may or may not.
         for name, gw in (("a", a), ("b", b)):
-            told = gw.stderr().count("storage 'kafka' is unavailable")
+            told = gw.stderr().count(backend.unavailable_log)
             assert told <= 1, "node %s logged the outage %d times" % (name, told)
-        assert a.stderr().count("storage 'kafka' is unavailable") == 1
-        assert "storage 'kafka' is available again" in a.stderr()
-        print("kafka outage: acked %d of %d sent, %d held at the stop, node b got %d" % (
+        assert a.stderr().count(backend.unavailable_log) == 1
+        assert backend.available_log in a.stderr()
+        print("%s outage (%.1fs down): acked %d of %d sent, %d held at the stop, node b got %d" % (
+            backend, down,
             len(expected), sum(sent.values()), held, len(sub.messages())))
