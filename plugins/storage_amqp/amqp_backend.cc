@@ -1,35 +1,11 @@
 #include "amqp_backend.h"
 
-#include <atomic>
-#include <new>
 #include <utility>
 
 #include "amqp_names.h"
+#include "joined_completion.h"
 
 namespace mqgw::amqp {
-namespace {
-
-// Two records for one retained append (the log and the state stream): the first failure, or
-// OK once both are confirmed.
-struct BothStored {
-  mqgw_append_cb cb;
-  void* arg;
-  std::atomic<int> left{2};
-  std::atomic<int> status{MQGW_OK};
-};
-
-void onOneStored(void* arg, int status) {
-  auto* b = static_cast<BothStored*>(arg);
-  if (status != MQGW_OK) {
-    int ok = MQGW_OK;
-    b->status.compare_exchange_strong(ok, status);
-  }
-  if (b->left.fetch_sub(1) != 1) return;
-  b->cb(b->arg, b->status.load());
-  delete b;
-}
-
-}  // namespace
 
 Backend::Backend(const mqgw_host_api* host, Settings settings)
     : host_(host),
@@ -77,14 +53,10 @@ void Backend::stop() {
 
 int Backend::append(mqgw_message* msg, mqgw_append_cb cb, void* arg) {
   if (!host_->message_view(msg)->retain) return publisher_.append(msg, cb, arg);
-  auto* both = new (std::nothrow) BothStored{cb, arg};
-  if (!both) return MQGW_E_NOMEM;
-  if (int rc = publisher_.append(msg, onOneStored, both); rc != MQGW_OK) {
-    delete both;
-    return rc;
-  }
-  if (int rc = state_.putRetained(msg, onOneStored, both); rc != MQGW_OK) onOneStored(both, rc);
-  return MQGW_OK;
+  // The log record and the retained record: one completion for both.
+  return cluster::appendRetained(
+      cb, arg, [&](mqgw_append_cb done, void* part) { return publisher_.append(msg, done, part); },
+      [&](mqgw_append_cb done, void* part) { return state_.putRetained(msg, done, part); });
 }
 
 }  // namespace mqgw::amqp

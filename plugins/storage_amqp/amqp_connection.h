@@ -139,6 +139,7 @@ class Connection {
   bool writeAll(const char* data, size_t len);
   void appendFrameHeader(uint8_t type, uint32_t size);
 
+  static constexpr amqp_channel_t kChannel = 1;  // the one channel
   Endpoint endpoint_;
   std::string name_;
   amqp_connection_state_t conn_ = nullptr;

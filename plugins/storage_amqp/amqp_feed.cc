@@ -1,192 +1,28 @@
 #include "amqp_feed.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <limits>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "amqp_connection.h"
 #include "amqp_inbound.h"
-#include "amqp_names.h"
+#include "amqp_log_reader.h"
 #include "amqp_publisher.h"
-#include "amqp_record.h"
 
 namespace mqgw::amqp {
 namespace {
 
 constexpr const char* kName = "amqp";
-constexpr const char* kMarkerHeader = "mqgw.marker";
-constexpr const char* kOffsetHeader = "x-stream-offset";
 constexpr int kPollMs = 200;  // stop() waits about this long for a reader; idle acks go out
 constexpr auto kGiveUpAfter = std::chrono::seconds(30);  // replays without progress
 constexpr auto kNever = std::chrono::hours(24 * 365 * 100);
 
 using Clock = std::chrono::steady_clock;
-using OnMessage = std::function<void(const Delivery&, uint64_t offset)>;
-
-// A marker ID no other reader, node or process publishes: node, pid, clock and a counter.
-std::string newMarkerId(const Settings& s) {
-  static std::atomic<uint64_t> counter{0};
-  return s.nodeId + "/" + std::to_string(getpid()) + "/" +
-         std::to_string(Clock::now().time_since_epoch().count()) + "/" +
-         std::to_string(counter.fetch_add(1));
-}
-
-std::string offsetSpec(uint64_t offset) {
-  return std::to_string(std::min<uint64_t>(offset, std::numeric_limits<int64_t>::max()));
-}
-
-// The publisher's verdict on one marker: shared with its callback, which may run after the
-// reader that asked is gone.
-struct MarkerConfirm {
-  static constexpr int kPending = 1;
-  std::atomic<int> status{kPending};
-};
-
-// One consumer of the log stream on a Connection of its own. Every message at or after next()
-// is handed over once, in offset order, across reconnects: after a lost connection it consumes
-// again from next() and skips what RabbitMQ delivers below it (the rest of that chunk). Markers
-// are never handed over; the one this reader awaits is noted (markerOffset()).
-class LogReader {
- public:
-  // start: where consuming begins until a delivery was handled ("first", "next" or decimal).
-  LogReader(const Settings& s, Publisher& publisher, const std::string& purpose,
-            std::string start)
-      : settings_(s), publisher_(publisher), stream_(stateName(s, "log")),
-        name_("mqgw " + s.nodeId + " " + purpose), start_(std::move(start)),
-        ackEvery_(std::max<uint32_t>(1, s.prefetch / 4)) {
-    auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
-    if (!start_.empty() && std::all_of(start_.begin(), start_.end(), digit))
-      next_ = std::stoull(start_);
-  }
-
-  bool isOpen() const { return conn_ && conn_->isOpen(); }
-  std::string lastError() const { return conn_ ? conn_->lastError() : std::string(); }
-  std::optional<uint64_t> next() const { return next_; }
-  std::optional<uint64_t> markerOffset() const { return markerOffset_; }
-
-  // Watch for a marker of this reader's own. eager: published on connecting; otherwise once
-  // the stream ran dry (a poll timed out). Published again after a refusal or failed confirm.
-  void awaitMarker(bool eager) {
-    marker_ = newMarkerId(settings_);
-    eager_ = eager;
-  }
-
-  bool connect(std::string* why) {
-    close();
-    conn_ = std::make_unique<Connection>(settings_.endpoint, name_);
-    std::string tag;
-    if (!conn_->open(why) ||
-        !conn_->consume(stream_, settings_.prefetch, next_ ? offsetSpec(*next_) : start_, &tag,
-                        why)) {
-      conn_.reset();
-      return false;
-    }
-    unacked_ = 0;
-    lastTag_ = 0;
-    // A marker confirmed earlier lies ahead in the stream, except after "next" with nothing
-    // read: consuming at "next" again may have skipped it.
-    if (awaiting() && ((eager_ && !confirm_) || markerFailed() || !next_)) publishMarker();
-    return true;
-  }
-
-  void close() {
-    if (conn_) flushAcks();
-    conn_.reset();
-  }
-
-  // Waits up to timeoutMs for one delivery and hands it over; kClosed when the connection is
-  // gone (connect() again).
-  Wait poll(int timeoutMs, const OnMessage& fn) {
-    if (!isOpen()) return Wait::kClosed;
-    Delivery d;
-    Wait w = conn_->nextDelivery(timeoutMs, &d);
-    if (w == Wait::kTimeout) {
-      flushAcks();
-      if (awaiting() && (!confirm_ || markerFailed())) publishMarker();
-    }
-    if (w != Wait::kReady) return isOpen() ? w : Wait::kClosed;
-    take(d, fn);
-    lastTag_ = d.tag();
-    if (++unacked_ >= ackEvery_) flushAcks();
-    return Wait::kReady;
-  }
-
- private:
-  bool awaiting() const { return !marker_.empty() && !markerOffset_; }
-  bool markerFailed() const {
-    if (!confirm_) return false;
-    int s = confirm_->status.load();
-    return s != MarkerConfirm::kPending && s != MQGW_OK;
-  }
-
-  void publishMarker() {
-    confirm_ = std::make_shared<MarkerConfirm>();
-    OutgoingMessage m;
-    m.addString(kMarkerHeader, marker_);
-    auto* box = new std::shared_ptr<MarkerConfirm>(confirm_);
-    // the callback owns the box once publishTo accepted the marker
-    int rc = publisher_.publishTo(
-        stream_, std::move(m),
-        [](void* arg, int status) {
-          std::unique_ptr<std::shared_ptr<MarkerConfirm>> b(
-              static_cast<std::shared_ptr<MarkerConfirm>*>(arg));
-          (*b)->status.store(status);
-        },
-        box);
-    // Refused (RabbitMQ down, queue full): no callback — unless one ran synchronously, which
-    // then freed the box and set the status. Either way the next idle poll tries again.
-    if (rc != MQGW_OK && confirm_->status.load() == MarkerConfirm::kPending) {
-      delete box;
-      confirm_->status.store(rc);
-    }
-  }
-
-  void take(const Delivery& d, const OnMessage& fn) {
-    int64_t signedOffset = -1;
-    if (!d.headerInt(kOffsetHeader, &signedOffset) || signedOffset < 0) return;  // not a stream
-    auto offset = static_cast<uint64_t>(signedOffset);
-    std::string_view marker;
-    if (d.headerString(kMarkerHeader, &marker)) {
-      if (awaiting() && marker == marker_) {
-        markerOffset_ = offset;
-        // Asked to start past the end (the stream was made again?): go on after the marker.
-        if (next_ && *next_ > offset) next_ = offset;
-      }
-    } else if (!next_ || offset >= *next_) {
-      fn(d, offset);
-    }
-    if (!next_ || offset >= *next_) next_ = offset + 1;
-  }
-
-  void flushAcks() {
-    if (unacked_ == 0 || !conn_ || !conn_->isOpen()) return;
-    conn_->ack(lastTag_, /*multiple=*/true);  // credit only: a stream keeps its messages
-    unacked_ = 0;
-  }
-
-  const Settings& settings_;
-  Publisher& publisher_;
-  std::string stream_, name_, start_;
-  uint32_t ackEvery_;
-  std::unique_ptr<Connection> conn_;
-  std::optional<uint64_t> next_;  // the first offset not handled yet
-  uint32_t unacked_ = 0;
-  uint64_t lastTag_ = 0;
-  std::string marker_;
-  bool eager_ = false;
-  std::shared_ptr<MarkerConfirm> confirm_;  // of the last marker published
-  std::optional<uint64_t> markerOffset_;
-};
 
 }  // namespace
 

@@ -55,9 +55,4 @@ bool bindingOf(const Settings& s, std::string_view mqttFilter, Route* out);
 // statePrefix can exceed it).
 std::string shareQueueName(const Settings& s, std::string_view group, std::string_view filter);
 
-// MQTT topic matching (MQTT 5.0 4.7): '+' one level, '#' the rest (also the parent level), and
-// a filter starting with a wildcard never matches a topic starting with '$'. The share consumer
-// checks every delivery with it: an AMQP binding word "*" also matches a literal MQTT level "*".
-bool topicMatchesFilter(std::string_view filter, std::string_view topic);
-
 }  // namespace mqgw::amqp

@@ -1,4 +1,5 @@
-// The MQTT ↔ AMQP names: exchanges, routing and binding keys, share queues, topic matching.
+// The MQTT ↔ AMQP names: exchanges, routing and binding keys, share queues (the topic matching
+// of the share consumer is tested with plugins/cluster_state, topic_filter_test.cc).
 #include "amqp_names.h"
 
 #include <gtest/gtest.h>
@@ -177,34 +178,6 @@ TEST(AmqpNames, ShareQueueNameIsStableSafeAndDistinct) {
                   c == '~')
           << name;
   }
-}
-
-TEST(AmqpNames, TopicMatchingFollowsMqtt) {
-  EXPECT_TRUE(topicMatchesFilter("a/b", "a/b"));
-  EXPECT_FALSE(topicMatchesFilter("a/b", "a/c"));
-  EXPECT_FALSE(topicMatchesFilter("a/b", "a/b/c"));
-  EXPECT_FALSE(topicMatchesFilter("a/b/c", "a/b"));
-  EXPECT_TRUE(topicMatchesFilter("a/+/c", "a/x/c"));
-  EXPECT_TRUE(topicMatchesFilter("a/+", "a/"));  // '+' matches an empty level
-  EXPECT_FALSE(topicMatchesFilter("a/+", "a"));
-  EXPECT_FALSE(topicMatchesFilter("a/+", "a/b/c"));
-  EXPECT_TRUE(topicMatchesFilter("a/#", "a/b/c"));
-  EXPECT_TRUE(topicMatchesFilter("a/#", "a"));  // the parent level
-  EXPECT_FALSE(topicMatchesFilter("a/#", "ab"));
-  EXPECT_TRUE(topicMatchesFilter("#", "a/b"));
-  EXPECT_TRUE(topicMatchesFilter("+/+", "/x"));
-  // AMQP "*" is a wildcard, MQTT "*" is not: the share consumer relies on this check
-  EXPECT_FALSE(topicMatchesFilter("a/*", "a/x"));
-  EXPECT_TRUE(topicMatchesFilter("a/*", "a/*"));
-}
-
-TEST(AmqpNames, WildcardFirstLevelNeverMatchesDollarTopics) {
-  EXPECT_FALSE(topicMatchesFilter("#", "$SYS/x"));
-  EXPECT_FALSE(topicMatchesFilter("+/x", "$SYS/x"));
-  EXPECT_TRUE(topicMatchesFilter("$SYS/#", "$SYS/x"));
-  EXPECT_TRUE(topicMatchesFilter("$i/mqtt-1/#", "$i/mqtt-1/a"));
-  EXPECT_FALSE(topicMatchesFilter("$i/mqtt-1/#", "$i/mqtt-2/a"));
-  EXPECT_TRUE(topicMatchesFilter("a/+", "a/$x"));  // only the first level counts
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "amqp_connection.h"
 #include "amqp_inbound.h"
 #include "amqp_names.h"
+#include "topic_filter.h"
 
 namespace mqgw::amqp {
 namespace {
@@ -282,7 +283,7 @@ void Shares::Impl::handle(Delivery& d) {
   if (msg) {
     const mqgw_message_view* v = host->message_view(msg);
     // The binding is coarser than the filter: "*" also matches a literal "*" level.
-    if (topicMatchesFilter(g->filter, {v->topic.ptr, v->topic.len})) {
+    if (cluster::topicMatchesFilter(g->filter, {v->topic.ptr, v->topic.len})) {
       // No position: the message is not in the log this node feeds, so a persistent
       // session's cursor must not track it.
       host->storage_feed_shared({g->group.data(), g->group.size()},

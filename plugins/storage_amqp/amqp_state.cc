@@ -68,8 +68,17 @@ StateStore::Impl::Impl(const mqgw_host_api* h, const Settings& s, Publisher& p, 
                     [this](int64_t o, const Delivery& d) { onStateRecord(o, d); }),
       controlFollower(h, s, controlStream, "next", "control",
                       [this](int64_t o, const Delivery& d) { onControlRecord(o, d); }),
-      waiter([this](ClaimWaiter::Waiter& w) { answer(w, nullptr); }),
-      random(std::random_device{}()) {}
+      claims(h, s.nodeId, s.claimTimeoutMs, view,
+             {[this](SessionClaims::Control kind, const std::string& id, const std::string& v) {
+                return writeControl(kind == SessionClaims::Control::kClaim ? StateKind::kClaim
+                                                                           : StateKind::kRelease,
+                                    id, v);
+              },
+              [this](const mqgw_position* p, uint32_t n) {
+                return namedPositions(logStream, p, n);
+              },
+              [this](const std::vector<NamedPosition>& c) { return corePositions(logStream, c); },
+              sessionWriter()}) {}
 
 StateStore::StateStore(const mqgw_host_api* host, const Settings& settings, Publisher& publisher,
                        Feed& feed)
@@ -90,7 +99,7 @@ int StateStore::start() {
     s.stateFollower.stop();
     return MQGW_E_UNAVAILABLE;
   }
-  s.waiter.start();
+  s.claims.start();
   s.started = true;
   return MQGW_OK;
 }
@@ -99,7 +108,7 @@ void StateStore::stop() {
   // The followers first: no release can take a waiter once the waiter answers what is left.
   impl_->controlFollower.stop();
   impl_->stateFollower.stop();
-  impl_->waiter.stop();
+  impl_->claims.stop();
   impl_->started = false;
 }
 

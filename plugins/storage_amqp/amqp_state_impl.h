@@ -6,10 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "amqp_connection.h"
@@ -19,19 +17,16 @@
 #include "amqp_state.h"
 #include "amqp_state_follower.h"
 #include "amqp_state_record.h"
-#include "claim_waiter.h"
+#include "session_claims.h"
 #include "state_record.h"
 #include "state_view.h"
 
 namespace mqgw::amqp {
 
 // The engine-agnostic cluster state (plugins/cluster_state), shared with the Kafka backend.
-using cluster::ClaimRecord;
-using cluster::ClaimWaiter;
 using cluster::ControlRecord;
 using cluster::NamedPosition;
-using cluster::ReleaseRecord;
-using cluster::SessionRecord;
+using cluster::SessionClaims;
 using cluster::StateView;
 
 inline constexpr const char* kStateLog = "amqp";
@@ -51,11 +46,6 @@ struct StateStore::Impl {
   void onRetained(std::string_view topic, std::string_view body);
   // the control follower's thread
   void onControlRecord(int64_t offset, const Delivery& d);
-  void onClaim(const ClaimRecord& c);
-  void onRelease(const ReleaseRecord& r);
-  // Answers a claim this node made: with the released state, or (r == nullptr or an empty
-  // release) with the last state stored; MQGW_E_NOT_FOUND when there is none.
-  void answer(ClaimWaiter::Waiter& w, const ReleaseRecord* r);
 
   // load of a node that never stored a floor: store one at `end`, wait (bounded) for the confirm
   bool writeFirstFloor(uint64_t end);
@@ -65,9 +55,6 @@ struct StateStore::Impl {
     return [this](const std::string& k, const std::string* v) { return writeSession(k, v); };
   }
   int writeControl(StateKind kind, const std::string& clientId, const std::string& value);
-  uint64_t newClaimId();
-  bool newerHere(const std::string& clientId);
-  void ownClaimRead(const std::string& clientId, uint64_t claimId);
 
   const mqgw_host_api* host;
   const Settings settings;
@@ -79,7 +66,7 @@ struct StateStore::Impl {
   StateView view;
   StreamFollower stateFollower;
   StreamFollower controlFollower;
-  ClaimWaiter waiter;
+  SessionClaims claims;  // claims and releases over the control stream
   bool started = false;
 
   // Retained messages as read from the state stream, by core topic (encoded records); only
@@ -87,14 +74,6 @@ struct StateStore::Impl {
   std::mutex retainedMu;
   std::map<std::string, std::string> retained;
   bool retainedTaken = false;
-
-  std::mutex claimsMu;
-  std::unordered_map<uint64_t, ClaimRecord> toAnswer;  // claims this node must release
-  // This node's own claims not yet read back from control, by Client ID (claim id, wall time
-  // sent): a claim from another node read before them is older than this node's connection.
-  // The control stream's order decides who connected last, not the nodes' clocks.
-  std::unordered_map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> ownInFlight;
-  std::mt19937_64 random;  // guarded by claimsMu
 };
 
 }  // namespace mqgw::amqp

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "amqp_state_impl.h"
+#include "load_visit.h"
 
 namespace mqgw::amqp {
 namespace {
@@ -55,11 +56,10 @@ int StateStore::load(const mqgw_load_visitor* v) {
     return MQGW_E_UNAVAILABLE;
   }
 
-  for (auto& [id, r] : s.view.adoptOwnSessions()) {
-    std::vector<mqgw_position> next = corePositions(s.logStream, r.cursor);
-    v->session(v->arg, {id.data(), id.size()}, reinterpret_cast<const uint8_t*>(r.state.data()),
-               r.state.size(), next.data(), static_cast<uint32_t>(next.size()));
-  }
+  cluster::visitOwnSessions(
+      s.view,
+      [&s](const std::vector<NamedPosition>& cursor) { return corePositions(s.logStream, cursor); },
+      v);
 
   // A node that stored a floor resumes from it (one naming no offset of the log, from the
   // log's start); a node that never did starts at "now".
@@ -88,18 +88,7 @@ int StateStore::load(const mqgw_load_visitor* v) {
     retained.swap(s.retained);
     s.retainedTaken = true;  // from here on the core keeps retained messages from the feed
   }
-  size_t unreadable = 0;
-  for (const auto& [topic, bytes] : retained) {
-    mqgw_message* m =
-        s.host->message_decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    if (!m) {
-      ++unreadable;
-      continue;
-    }
-    v->retained(v->arg, m);
-    s.host->message_unref(m);
-  }
-  if (unreadable)
+  if (size_t unreadable = cluster::visitRetained(s.host, retained, v))
     s.host->log(MQGW_LOG_WARN, kStateLog, "%s: %zu retained messages unreadable; dropped",
                 s.stateStream.c_str(), unreadable);
   return MQGW_OK;

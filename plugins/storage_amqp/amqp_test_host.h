@@ -1,6 +1,6 @@
 // Test doubles for the amqp backend's unit tests and fuzzers, both without a broker:
-//  - FakeHost: an mqgw_host_api whose message functions keep deep copies (one global
-//    instance: the host API has no context pointer);
+//  - FakeHost: the storage backends' fake core (plugins/cluster_state/testing/
+//    fake_storage_host.h), shared with the kafka backend's tests;
 //  - fillDelivery: a Delivery filled the way rabbitmq-c's amqp_consume_message fills one (the
 //    headers decoded from their wire form by amqp_decode_table, wire bytes and all in the
 //    envelope's pool; body, exchange and routing key malloc'd), so ~Delivery frees it as it
@@ -9,100 +9,17 @@
 
 #include <amqp.h>
 
-#include <atomic>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "amqp_connection.h"
-#include "mqgw/plugin_abi.h"
-
-struct mqgw_message {
-  std::atomic<int> refs{1};
-  bool restored = false;  // made by message_restore (kept ID and time), not message_create
-  bool hasPosition = false;
-  mqgw_position position{};
-  std::string topic, payload, contentType, responseTopic, correlationData, publisherId;
-  std::vector<std::pair<std::string, std::string>> userProps;
-  std::vector<mqgw_user_prop> propViews;
-  mqgw_message_view view{};
-};
+#include "testing/fake_storage_host.h"
 
 namespace mqgw::amqp::testing {
 
-class FakeHost {
- public:
-  static FakeHost& instance() {
-    static FakeHost host;
-    return host;
-  }
-  const mqgw_host_api* api() const { return &api_; }
-
-  static mqgw_message* copy(const mqgw_message_view* v, bool restored) {
-    auto* m = new mqgw_message;
-    m->restored = restored;
-    auto text = [](mqgw_str s) { return s.len ? std::string(s.ptr, s.len) : std::string(); };
-    m->topic = text(v->topic);
-    m->payload = text(v->payload);
-    m->contentType = text(v->content_type);
-    m->responseTopic = text(v->response_topic);
-    m->correlationData = text(v->correlation_data);
-    m->publisherId = text(v->publisher_id);
-    for (uint32_t i = 0; i < v->user_prop_count; ++i)
-      m->userProps.emplace_back(text(v->user_props[i].key), text(v->user_props[i].value));
-    m->view = *v;
-    auto str = [](const std::string& s) { return mqgw_str{s.data(), s.size()}; };
-    m->view.topic = str(m->topic);
-    m->view.payload = str(m->payload);
-    m->view.content_type = str(m->contentType);
-    m->view.response_topic = str(m->responseTopic);
-    m->view.correlation_data = str(m->correlationData);
-    m->view.publisher_id = str(m->publisherId);
-    for (auto& [k, val] : m->userProps) m->propViews.push_back({str(k), str(val)});
-    m->view.user_props = m->propViews.data();
-    m->view.user_prop_count = static_cast<uint32_t>(m->propViews.size());
-    return m;
-  }
-
- private:
-  FakeHost() {
-    api_.struct_size = sizeof api_;
-    api_.abi_version = MQGW_ABI_VERSION;
-    api_.log = &FakeHost::log;
-    api_.message_create = [](const mqgw_message_view* v) { return copy(v, false); };
-    api_.message_restore = [](const mqgw_message_view* v) { return copy(v, true); };
-    api_.message_ref = [](mqgw_message* m) { ++m->refs; };
-    api_.message_unref = [](mqgw_message* m) {
-      if (--m->refs == 0) delete m;
-    };
-    api_.message_view = [](const mqgw_message* m) { return &m->view; };
-    api_.message_set_position = [](mqgw_message* m, mqgw_position p) {
-      m->hasPosition = true;
-      m->position = p;
-    };
-    // the core's rule for topic names: no wildcards, no U+0000 (UTF-8 is checked by the caller)
-    api_.topic_valid_name = [](mqgw_str t) {
-      std::string_view s(t.ptr, t.len);
-      return !s.empty() && s.find_first_of(std::string_view("+#\0", 3)) == s.npos ? 1 : 0;
-    };
-  }
-
-  static void log(int level, const char*, const char* fmt, ...) {
-    if (level < MQGW_LOG_WARN) return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "[fake host] %s\n", line);
-  }
-
-  mqgw_host_api api_{};
-};
+// The storage backends' fake core (plugins/cluster_state/testing).
+using cluster::testing::FakeHost;
 
 // The short-string properties a delivery carries besides its headers.
 struct ShortProperties {

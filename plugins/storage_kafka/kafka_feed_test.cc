@@ -12,13 +12,13 @@
 #include <map>
 #include <thread>
 
-#include "kafka_feed_test_host.h"
 #include "kafka_record.h"
+#include "testing/fake_storage_host.h"
 
 namespace mqgw::kafka {
 namespace {
 
-using testing::FakeHost;
+using cluster::testing::FakeHost;
 
 class FeedTest : public ::testing::Test {
  protected:

@@ -4,11 +4,17 @@
 #include <string_view>
 #include <vector>
 
+#include "message_fields.h"
+
 namespace mqgw::kafka {
 namespace {
 
+using cluster::hexOf;
+using cluster::kMaxMqttString;
+using cluster::mqttUtf8;
+using cluster::parseHex;
+
 constexpr std::string_view kUserPrefix = "mqtt.user.";
-constexpr size_t kMaxMqttString = 65535;
 
 void add(rd_kafka_headers_t* h, std::string_view name, mqgw_str value) {
   rd_kafka_header_add(h, name.data(), static_cast<ssize_t>(name.size()), value.ptr,
@@ -17,34 +23,6 @@ void add(rd_kafka_headers_t* h, std::string_view name, mqgw_str value) {
 
 void add(rd_kafka_headers_t* h, std::string_view name, const std::string& value) {
   add(h, name, mqgw_str{value.data(), value.size()});
-}
-
-std::string hex(const uint8_t* bytes, size_t n) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 0xf];
-  }
-  return out;
-}
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool parseHex(std::string_view text, uint8_t* out, size_t n) {
-  if (text.size() != n * 2) return false;
-  for (size_t i = 0; i < n; ++i) {
-    int hi = hexDigit(text[2 * i]), lo = hexDigit(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
 }
 
 bool parseDecimal(std::string_view text, uint64_t max, uint64_t* out) {
@@ -57,27 +35,6 @@ bool parseDecimal(std::string_view text, uint64_t max, uint64_t* out) {
     v = v * 10 + digit;
   }
   *out = v;
-  return true;
-}
-
-// An MQTT UTF-8 Encoded String (MQTT 5 1.5.4): well-formed, no U+0000, no surrogates, at most
-// 65535 bytes. Headers written by someone else must not reach a client's wire otherwise.
-bool mqttUtf8(std::string_view s) {
-  if (s.size() > kMaxMqttString) return false;
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size() || c == 0) return false;
-    uint32_t cp = n == 1 ? c : c & (0xff >> (n + 1));
-    for (size_t k = 1; k < n; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (cc & 0x3f);
-    }
-    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += n;
-  }
   return true;
 }
 
@@ -143,7 +100,7 @@ rd_kafka_headers_t* recordHeaders(const mqgw_message_view& m) {
   add(h, "mqtt.qos", std::to_string(m.qos));
   add(h, "mqtt.retain", std::string(m.retain ? "1" : "0"));
   add(h, "mqtt.client_id", m.publisher_id);
-  add(h, "mqtt.message_id", hex(m.id, sizeof m.id));
+  add(h, "mqtt.message_id", hexOf(m.id, sizeof m.id));
   add(h, "mqtt.created_ms", std::to_string(m.created_ms));
   if (m.payload_format == 1) add(h, "mqtt.payload_format", std::string("1"));
   if (m.has_expiry) add(h, "mqtt.expiry", std::to_string(m.expiry_interval_s));

@@ -8,12 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "kafka_feed_test_host.h"
+#include "testing/fake_storage_host.h"
 
 namespace mqgw::kafka {
 namespace {
 
-using testing::FakeHost;
+using cluster::testing::FakeHost;
 
 mqgw_str str(const char* s) { return {s, strlen(s)}; }
 

@@ -7,6 +7,7 @@
 #include "kafka_conf.h"
 #include "kafka_record.h"
 #include "kafka_share_topics.h"
+#include "topic_filter.h"
 
 namespace mqgw::kafka {
 namespace {
@@ -120,7 +121,7 @@ void ShareConsumer::handle(rd_kafka_message_t* m) {
   bool fed = false;
   if (msg) {
     const mqgw_message_view* v = host_->message_view(msg);
-    if (topicMatchesFilter(filter_, {v->topic.ptr, v->topic.len})) {
+    if (cluster::topicMatchesFilter(filter_, {v->topic.ptr, v->topic.len})) {
       // Left before this one reached the core: do not store it, the next owner of the
       // partition gets it from the last commit.
       if (closing_.load()) {

@@ -1,8 +1,11 @@
-// The $share consumers' group ids, subscriptions and MQTT topic matching (kafka_share_topics.h).
+// The $share consumers' group ids and subscriptions (kafka_share_topics.h); their MQTT topic
+// matching is tested with plugins/cluster_state (topic_filter_test.cc).
 #include "kafka_share_topics.h"
 
 #include <gtest/gtest.h>
 #include <regex.h>
+
+#include "topic_filter.h"
 
 namespace mqgw::kafka {
 namespace {
@@ -24,16 +27,11 @@ bool regexMatches(const std::string& pattern, const std::string& text) {
   return matched;
 }
 
-TEST(KafkaShareTopics, Fnv1aHasKnownValues) {
-  EXPECT_EQ(fnv1aHex(""), "cbf29ce484222325");
-  EXPECT_EQ(fnv1aHex("a"), "af63dc4c8601ec8c");
-  EXPECT_EQ(fnv1aHex("foobar"), "85944171f73967e8");
-}
-
 TEST(KafkaShareTopics, GroupIdNamesInstanceGroupAndFilterHash) {
   Settings s = settings("mqtt.{instance}.{parent}", "eu/1");
-  EXPECT_EQ(shareGroupId(s, "workers", "jobs/#"), "mqgw.eu_1.share.workers." + fnv1aHex("jobs/#"));
-  EXPECT_EQ(shareGroupId(s, "a b", "x"), "mqgw.eu_1.share.a_b." + fnv1aHex("x"));
+  EXPECT_EQ(shareGroupId(s, "workers", "jobs/#"),
+            "mqgw.eu_1.share.workers." + cluster::fnv1aHex("jobs/#"));
+  EXPECT_EQ(shareGroupId(s, "a b", "x"), "mqgw.eu_1.share.a_b." + cluster::fnv1aHex("x"));
   EXPECT_NE(shareGroupId(s, "g", "a/+"), shareGroupId(s, "g", "a/#"));
 }
 
@@ -61,23 +59,6 @@ TEST(KafkaShareTopics, RegexAgreesWithIsDataTopic) {
       EXPECT_EQ(regexMatches(re, name), isDataTopic(s, name)) << tmpl << " / " << name;
     }
   }
-}
-
-TEST(KafkaShareTopics, TopicMatchingFollowsMqtt) {
-  EXPECT_TRUE(topicMatchesFilter("a/b", "a/b"));
-  EXPECT_FALSE(topicMatchesFilter("a/b", "a/b/c"));
-  EXPECT_FALSE(topicMatchesFilter("a/b/c", "a/b"));
-  EXPECT_TRUE(topicMatchesFilter("a/+/c", "a/x/c"));
-  EXPECT_FALSE(topicMatchesFilter("a/+", "a"));
-  EXPECT_TRUE(topicMatchesFilter("a/+", "a/"));
-  EXPECT_TRUE(topicMatchesFilter("a/#", "a"));
-  EXPECT_TRUE(topicMatchesFilter("a/#", "a/b/c"));
-  EXPECT_FALSE(topicMatchesFilter("a/#", "ab/c"));
-  EXPECT_TRUE(topicMatchesFilter("#", "x/y"));
-  EXPECT_FALSE(topicMatchesFilter("#", "$SYS/x"));
-  EXPECT_FALSE(topicMatchesFilter("+/x", "$SYS/x"));
-  EXPECT_TRUE(topicMatchesFilter("$SYS/#", "$SYS/x"));
-  EXPECT_TRUE(topicMatchesFilter("+/+", "/x"));
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
-// StateStore: start/stop, the session writes and claims (load is in kafka_state_load.cc).
+// StateStore: start/stop, the session writes and claims (cluster::SessionClaims over the control
+// topic); load is in kafka_state_load.cc.
 #include <chrono>
 #include <new>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "kafka_admin.h"
@@ -62,8 +62,15 @@ StateStore::Impl::Impl(const mqgw_host_api* h, const Settings& s, Producer& p, F
       follower(
           h, sessionsTopic, controlTopic, [this](const rd_kafka_message_t* m) { onSessionsRecord(m); },
           [this](const rd_kafka_message_t* m) { onControlRecord(m); }),
-      waiter([this](ClaimWaiter::Waiter& w) { answer(w, nullptr); }),
-      random(std::random_device{}()) {}
+      claims(h, s.nodeId, s.claimTimeoutMs, view,
+             {[this](SessionClaims::Control, const std::string& k, const std::string& v) {
+                return writeControl(k, v);
+              },
+              [this](const mqgw_position* p, uint32_t n) { return table.named(p, n); },
+              [this](const std::vector<NamedPosition>& c) { return table.toCore(c); },
+              [this](const std::string& k, const std::string* v) {
+                return writeSessions(k, v);
+              }}) {}
 
 StateStore::StateStore(const mqgw_host_api* host, const Settings& settings, Producer& producer,
                        Feed& feed, PartitionTable& table)
@@ -108,7 +115,7 @@ int StateStore::start() {
     return MQGW_E_UNAVAILABLE;
   }
   if (!s.follower.run(high)) return MQGW_E_UNAVAILABLE;
-  s.waiter.start();
+  s.claims.start();
   s.started = true;
   return MQGW_OK;
 }
@@ -116,7 +123,7 @@ int StateStore::start() {
 void StateStore::stop() {
   // The consumer first: no release can take a waiter once the waiter answers what is left.
   impl_->follower.stop();
-  impl_->waiter.stop();
+  impl_->claims.stop();
 }
 
 int StateStore::Impl::writeSessions(const std::string& key, const std::string* value) {
@@ -127,13 +134,6 @@ int StateStore::Impl::writeSessions(const std::string& key, const std::string* v
 int StateStore::Impl::writeControl(const std::string& key, const std::string& value) {
   return producer.produce(controlTopic, key, value.data(), value.size(), stateWritten,
                           const_cast<mqgw_host_api*>(host));
-}
-
-uint64_t StateStore::Impl::newClaimId() {
-  std::lock_guard lock(claimsMu);
-  uint64_t id = 0;
-  while (id == 0) id = random();
-  return id;
 }
 
 int StateStore::putSession(mqgw_str clientId, const uint8_t* state, size_t len) {
@@ -175,57 +175,12 @@ int StateStore::putCursors(const mqgw_cursor* c, uint32_t n, const mqgw_position
 }
 
 int StateStore::claim(mqgw_str clientId, int takeState, mqgw_claim_cb cb, void* arg) {
-  Impl& s = *impl_;
-  std::string id(clientId.ptr, clientId.len);
-  StateView::Known known = s.view.lookup(id);
-  const bool stored = !known.owner.empty();
-  ClaimRecord c{s.newClaimId(), s.settings.nodeId, id, takeState != 0, wallMs(),
-                stored ? known.owner : std::string()};
-  const bool wait = c.takeState && stored;
-  if (wait) {
-    // The map says this node owns it (a stale record): nobody else will answer, answer now.
-    auto timeout = known.owner == s.settings.nodeId
-                       ? std::chrono::milliseconds(0)
-                       : std::chrono::milliseconds(s.settings.claimTimeoutMs);
-    ClaimWaiter::Waiter w{c.claimId, id, known.owner, cb, arg, ClaimWaiter::Clock::now() + timeout};
-    if (!s.waiter.add(std::move(w))) return MQGW_E_UNAVAILABLE;
-  }
-  {
-    std::lock_guard lock(s.claimsMu);
-    s.ownInFlight[id].push_back(c.timeMs);
-  }
-  int rc = s.writeControl(id, encode(c));
-  if (rc != MQGW_OK) {
-    {
-      std::lock_guard lock(s.claimsMu);
-      if (auto it = s.ownInFlight.find(id); it != s.ownInFlight.end()) {
-        std::erase(it->second, c.timeMs);
-        if (it->second.empty()) s.ownInFlight.erase(it);
-      }
-    }
-    if (wait && !s.waiter.take(c.claimId)) return 1;  // answered already: cb was called
-    return rc;
-  }
-  if (wait) return 1;
-  s.view.claimed(id, std::nullopt, c.timeMs, nullptr);
-  return MQGW_OK;
+  return impl_->claims.claim(clientId, takeState, cb, arg);
 }
 
 int StateStore::release(uint64_t claim, mqgw_str clientId, const uint8_t* state, size_t len,
                         const mqgw_position* next, uint32_t n) {
-  Impl& s = *impl_;
-  ClaimRecord c;
-  {
-    std::lock_guard lock(s.claimsMu);
-    auto it = s.toAnswer.find(claim);
-    if (it == s.toAnswer.end()) return MQGW_E_NOT_FOUND;
-    c = std::move(it->second);
-    s.toAnswer.erase(it);
-  }
-  ReleaseRecord r{claim, s.settings.nodeId, c.node, std::string(clientId.ptr, clientId.len),
-                  std::string(reinterpret_cast<const char*>(state), len), s.table.named(next, n)};
-  s.view.lost(r.clientId, c.node);  // the claiming node writes it from now on
-  return s.writeControl(r.clientId, encode(r));
+  return impl_->claims.release(claim, clientId, state, len, next, n);
 }
 
 int StateStore::putRetained(const mqgw_message* msg, mqgw_append_cb done, void* arg) {
@@ -244,20 +199,6 @@ int StateStore::putRetained(const mqgw_message* msg, mqgw_append_cb done, void* 
                               value.size(), retainedWritten, d);
   if (rc != MQGW_OK) delete d;
   return rc;
-}
-
-bool StateStore::Impl::newerHere(const std::string& clientId) {
-  // A claim whose record never made it to Kafka is never read back: after this long it no
-  // longer counts as on its way.
-  constexpr uint64_t kInFlightForMs = 30000;
-  std::lock_guard lock(claimsMu);
-  auto it = ownInFlight.find(clientId);
-  if (it == ownInFlight.end()) return false;
-  const uint64_t now = wallMs();
-  std::erase_if(it->second, [&](uint64_t at) { return at + kInFlightForMs < now; });
-  if (!it->second.empty()) return true;
-  ownInFlight.erase(it);
-  return false;
 }
 
 // ---- the state consumer's thread ----
@@ -279,72 +220,7 @@ void StateStore::Impl::onControlRecord(const rd_kafka_message_t* m) {
               controlTopic.c_str(), static_cast<long long>(m->offset));
     return;
   }
-  if (auto* c = std::get_if<ClaimRecord>(&record)) return onClaim(*c);
-  onRelease(std::get<ReleaseRecord>(record));
-}
-
-// Every node closes its connection of that Client ID; only the node asked to (or the one that
-// holds the session by its own records) hands over the state — a node asked by a claimant with
-// an older map answers "not held", which the claimant does not wait for.
-void StateStore::Impl::onClaim(const ClaimRecord& c) {
-  const std::string& self = settings.nodeId;
-  if (c.node == self) {  // read back: later claims from others are newer than it
-    std::lock_guard lock(claimsMu);
-    auto it = ownInFlight.find(c.clientId);
-    if (it != ownInFlight.end()) {
-      std::erase(it->second, c.timeMs);
-      if (it->second.empty()) ownInFlight.erase(it);
-    }
-    return;
-  }
-  // This node's own claim of the id is still on its way: it will land after this one, so the
-  // local connection is the newer one and stays (the claimant times out to the stored state).
-  if (newerHere(c.clientId)) return;
-  bool answerHere = c.takeState && (c.expectedOwner == self || view.lookup(c.clientId).owner == self);
-  if (answerHere) {
-    std::lock_guard lock(claimsMu);
-    toAnswer[c.claimId] = c;
-  } else {
-    view.lost(c.clientId, c.node);
-  }
-  host->storage_session_claimed({c.clientId.data(), c.clientId.size()}, answerHere ? 1 : 0,
-                                c.claimId, c.timeMs);
-}
-
-void StateStore::Impl::onRelease(const ReleaseRecord& r) {
-  if (r.to != settings.nodeId) return;
-  std::optional<ClaimWaiter::Waiter> w = waiter.take(r.claimId);
-  if (!w) return;  // answered at its deadline already
-  if (r.state.empty() && r.from != w->expectedOwner) {
-    waiter.add(std::move(*w));  // "not held" from a node not asked: the owner may still answer
-    return;
-  }
-  answer(*w, &r);
-}
-
-void StateStore::Impl::answer(ClaimWaiter::Waiter& w, const ReleaseRecord* r) {
-  SessionRecord taken;
-  std::string from;
-  if (r && !r->state.empty()) {
-    taken.state = r->state;
-    taken.cursor = r->cursor;
-    from = r->from;
-  } else {
-    StateView::Known k = view.lookup(w.clientId);
-    if (k.record.state.empty()) return w.cb(w.arg, MQGW_E_NOT_FOUND, nullptr, 0, nullptr, 0);
-    taken = k.record;
-    from = k.record.owner;
-  }
-  // An empty cursor followed its node's floor: everything from there on is still owed. On
-  // this node itself it means "owed nothing beyond the live position" (n == 0).
-  if (taken.cursor.empty() && from != settings.nodeId)
-    if (auto floor = view.floorOf(from)) taken.cursor = *floor;
-  std::vector<mqgw_position> next = table.toCore(taken.cursor);
-  std::string state = taken.state;
-  view.claimed(w.clientId, std::move(taken), wallMs(),
-               [this](const std::string& k, const std::string* v) { return writeSessions(k, v); });
-  w.cb(w.arg, MQGW_OK, reinterpret_cast<const uint8_t*>(state.data()), state.size(), next.data(),
-       static_cast<uint32_t>(next.size()));
+  claims.onControl(record);
 }
 
 }  // namespace mqgw::kafka

@@ -11,6 +11,7 @@
 
 #include "kafka_feed_consumer.h"
 #include "kafka_state_impl.h"
+#include "load_visit.h"
 
 namespace mqgw::kafka {
 namespace {
@@ -110,11 +111,9 @@ int StateStore::load(const mqgw_load_visitor* v) {
     return MQGW_E_UNAVAILABLE;
   }
 
-  for (auto& [id, r] : s.view.adoptOwnSessions()) {
-    std::vector<mqgw_position> next = s.table.toCore(r.cursor);
-    v->session(v->arg, {id.data(), id.size()}, reinterpret_cast<const uint8_t*>(r.state.data()),
-               r.state.size(), next.data(), static_cast<uint32_t>(next.size()));
-  }
+  cluster::visitOwnSessions(
+      s.view,
+      [&s](const std::vector<NamedPosition>& cursor) { return s.table.toCore(cursor); }, v);
 
   // A node that never stored a floor starts at "now"; one that did resumes from it, and a
   // partition it had not seen then (a topic created while it was away) from its beginning.
@@ -136,18 +135,7 @@ int StateStore::load(const mqgw_load_visitor* v) {
     for (const mqgw_position& e : ends) v->floor(v->arg, e);
   }
 
-  size_t unreadable = 0;
-  for (const auto& [topic, bytes] : *retained) {
-    mqgw_message* m =
-        s.host->message_decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    if (!m) {
-      ++unreadable;
-      continue;
-    }
-    v->retained(v->arg, m);
-    s.host->message_unref(m);
-  }
-  if (unreadable)
+  if (size_t unreadable = cluster::visitRetained(s.host, *retained, v))
     s.host->log(MQGW_LOG_WARN, kStateLog, "%s: %zu retained messages unreadable; dropped",
                 s.retainedTopic.c_str(), unreadable);
   return MQGW_OK;

@@ -14,14 +14,14 @@
 #include <vector>
 
 #include "fuzz/record_input.h"
-#include "kafka_feed_test_host.h"
 #include "kafka_record.h"
+#include "testing/fake_storage_host.h"
 
 namespace {
 
 using namespace mqgw::kafka;
 using mqgw::kafka::fuzz::RecordInput;
-using mqgw::kafka::testing::FakeHost;
+using mqgw::cluster::testing::FakeHost;
 
 [[noreturn]] void bug(const char* what) {
   std::fprintf(stderr, "kafka_record_fuzz: %s\n", what);

@@ -1,7 +1,8 @@
-// A fake core for the kafka backend's unit tests: an mqgw_host_api whose message functions
-// keep deep copies, and whose storage_feed / storage_feed_session / metric / log calls are
-// recorded under a lock (the feed calls them from its own threads). One global instance,
-// because the host API has no context pointer.
+// A fake core for the storage backends' unit tests and fuzzers (kafka, amqp), header-only: an
+// mqgw_host_api whose message functions keep deep copies, and whose storage_feed /
+// storage_feed_session / metric / log calls are recorded under a lock (feeds call them from
+// their own threads). One global instance, because the host API has no context pointer.
+// Engine-specific doubles (an AMQP delivery, Kafka's mock cluster) stay with each plugin.
 #pragma once
 
 #include <atomic>
@@ -9,9 +10,9 @@
 #include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
-#include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,7 @@ struct mqgw_message {
   mqgw_message_view view{};
 };
 
-namespace mqgw::kafka::testing {
+namespace mqgw::cluster::testing {
 
 class FakeHost {
  public:
@@ -78,6 +79,7 @@ class FakeHost {
       if (metricNames_[i] == name) return metricValues_[i];
     return -1;
   }
+  // The first kMaxLogs lines logged since reset (bounded: fuzzers log on and on).
   std::vector<std::string> logs() {
     std::lock_guard lock(mu_);
     return logs_;
@@ -86,17 +88,15 @@ class FakeHost {
   static mqgw_message* copy(const mqgw_message_view* v, bool restored) {
     auto* m = new mqgw_message;
     m->restored = restored;
-    m->topic.assign(v->topic.ptr, v->topic.len);
-    m->payload.assign(v->payload.ptr, v->payload.len);
-    m->contentType.assign(v->content_type.ptr, v->content_type.len);
-    m->responseTopic.assign(v->response_topic.ptr, v->response_topic.len);
-    m->correlationData.assign(v->correlation_data.ptr, v->correlation_data.len);
-    m->publisherId.assign(v->publisher_id.ptr, v->publisher_id.len);
-    for (uint32_t i = 0; i < v->user_prop_count; ++i) {
-      const mqgw_user_prop& p = v->user_props[i];
-      m->userProps.emplace_back(std::string(p.key.ptr, p.key.len),
-                                std::string(p.value.ptr, p.value.len));
-    }
+    auto text = [](mqgw_str s) { return s.len ? std::string(s.ptr, s.len) : std::string(); };
+    m->topic = text(v->topic);
+    m->payload = text(v->payload);
+    m->contentType = text(v->content_type);
+    m->responseTopic = text(v->response_topic);
+    m->correlationData = text(v->correlation_data);
+    m->publisherId = text(v->publisher_id);
+    for (uint32_t i = 0; i < v->user_prop_count; ++i)
+      m->userProps.emplace_back(text(v->user_props[i].key), text(v->user_props[i].value));
     m->view = *v;
     auto str = [](const std::string& s) { return mqgw_str{s.data(), s.size()}; };
     m->view.topic = str(m->topic);
@@ -112,6 +112,8 @@ class FakeHost {
   }
 
  private:
+  static constexpr size_t kMaxLogs = 10000;
+
   FakeHost() {
     api_.struct_size = sizeof api_;
     api_.abi_version = MQGW_ABI_VERSION;
@@ -129,9 +131,11 @@ class FakeHost {
       m->hasPosition = true;
       m->position = p;
     };
+    // the core's rule for topic names: not empty, no wildcards, no U+0000 (UTF-8 is checked
+    // by the caller)
     api_.topic_valid_name = [](mqgw_str t) {
-      std::string s(t.ptr, t.len);
-      return s.find_first_of(std::string("+#\0", 3)) == std::string::npos ? 1 : 0;
+      std::string_view s(t.ptr, t.len);
+      return !s.empty() && s.find_first_of(std::string_view("+#\0", 3)) == s.npos ? 1 : 0;
     };
     api_.storage_feed = [](mqgw_message* m) {
       FakeHost& h = instance();
@@ -158,7 +162,7 @@ class FakeHost {
     va_end(ap);
     if (level >= MQGW_LOG_WARN) fprintf(stderr, "[fake host] %s\n", line);
     std::lock_guard lock(instance().mu_);
-    instance().logs_.emplace_back(line);
+    if (instance().logs_.size() < kMaxLogs) instance().logs_.emplace_back(line);
   }
   static uint32_t metricRegister(const char* name, const char*, int) {
     FakeHost& h = instance();
@@ -185,4 +189,4 @@ class FakeHost {
   std::vector<std::string> logs_;
 };
 
-}  // namespace mqgw::kafka::testing
+}  // namespace mqgw::cluster::testing
