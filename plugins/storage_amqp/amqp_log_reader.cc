@@ -114,9 +114,9 @@ void LogReader::publishMarker() {
         (*b)->status.store(status);
       },
       box);
-  // Refused (RabbitMQ down, queue full): no callback — unless one ran synchronously, which
-  // then freed the box and set the status. Either way the next idle poll tries again.
-  if (rc != MQGW_OK && confirm_->status.load() == MarkerConfirm::kPending) {
+  // Refused (RabbitMQ down, queue full): no callback (amqp_publisher.h); the next idle poll
+  // tries again.
+  if (rc != MQGW_OK) {
     delete box;
     confirm_->status.store(rc);
   }

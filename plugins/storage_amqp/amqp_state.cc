@@ -1,7 +1,6 @@
 // StateStore: start/stop, the writes to the state stream and what the state follower reads
 // (claims are in amqp_state_claims.cc, load in amqp_state_load.cc).
 #include <chrono>
-#include <new>
 #include <string>
 #include <utility>
 
@@ -20,39 +19,12 @@ void stateWritten(void* arg, int status) {
             host->strerror(status));
 }
 
-// Marks the relay whose publishTo runs on this thread: a completion that arrives inside that
-// very call is a refusal the return value reports already.
-thread_local const void* tPublishing = nullptr;
-
-struct Relay {
-  mqgw_append_cb cb;
-  void* arg;
-};
-
-void relayed(void* arg, int status) {
-  if (arg == tPublishing) return;
-  auto* r = static_cast<Relay*>(arg);
-  r->cb(r->arg, status);
-  delete r;
-}
-
 }  // namespace
 
 uint64_t wallMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
-}
-
-int publishOnce(Publisher& p, const std::string& stream, OutgoingMessage msg, mqgw_append_cb cb,
-                void* arg) {
-  auto* r = new (std::nothrow) Relay{cb, arg};
-  if (!r) return MQGW_E_NOMEM;
-  tPublishing = r;
-  int rc = p.publishTo(stream, std::move(msg), relayed, r);
-  tPublishing = nullptr;
-  if (rc != MQGW_OK) delete r;  // a refusal: relayed ignored it, if it was called at all
-  return rc;
 }
 
 StateStore::Impl::Impl(const mqgw_host_api* h, const Settings& s, Publisher& p, Feed& f)
@@ -113,9 +85,9 @@ void StateStore::stop() {
 }
 
 int StateStore::Impl::writeSession(const std::string& key, const std::string* value) {
-  return publishOnce(publisher, stateStream,
-                     stateRecord(StateKind::kSession, key, value ? *value : std::string_view()),
-                     stateWritten, const_cast<mqgw_host_api*>(host));
+  return publisher.publishTo(
+      stateStream, stateRecord(StateKind::kSession, key, value ? *value : std::string_view()),
+      stateWritten, const_cast<mqgw_host_api*>(host));
 }
 
 int StateStore::putSession(mqgw_str clientId, const uint8_t* state, size_t len) {
@@ -159,18 +131,19 @@ int StateStore::putRetained(const mqgw_message* msg, mqgw_append_cb done, void* 
     size_t n = s.host->message_encode(msg, reinterpret_cast<uint8_t*>(value.data()), value.size());
     if (n != value.size()) return MQGW_E_INVAL;
   }
-  return publishOnce(s.publisher, s.stateStream,
-                     stateRecord(StateKind::kRetained, {m->topic.ptr, m->topic.len}, value),
-                     done, arg);
+  return s.publisher.publishTo(
+      s.stateStream, stateRecord(StateKind::kRetained, {m->topic.ptr, m->topic.len}, value),
+      done, arg);
 }
 
 int StateStore::putMeta(mqgw_str key, const uint8_t* value, size_t len) {
   Impl& s = *impl_;
   if (!key.ptr || key.len == 0 || (len && !value)) return MQGW_E_INVAL;
-  return publishOnce(s.publisher, s.stateStream,
-                     stateRecord(StateKind::kMeta, {key.ptr, key.len},
-                                 {reinterpret_cast<const char*>(value), len}),
-                     stateWritten, const_cast<mqgw_host_api*>(s.host));
+  return s.publisher.publishTo(
+      s.stateStream,
+      stateRecord(StateKind::kMeta, {key.ptr, key.len},
+                  {reinterpret_cast<const char*>(value), len}),
+      stateWritten, const_cast<mqgw_host_api*>(s.host));
 }
 
 // ---- the state follower's thread ----

@@ -19,8 +19,8 @@ void controlWritten(void* arg, int status) {
 
 int StateStore::Impl::writeControl(StateKind kind, const std::string& clientId,
                                    const std::string& value) {
-  return publishOnce(publisher, controlStream, stateRecord(kind, clientId, value),
-                     controlWritten, const_cast<mqgw_host_api*>(host));
+  return publisher.publishTo(controlStream, stateRecord(kind, clientId, value), controlWritten,
+                             const_cast<mqgw_host_api*>(host));
 }
 
 int StateStore::claim(mqgw_str clientId, int takeState, mqgw_claim_cb cb, void* arg) {

@@ -33,11 +33,6 @@ inline constexpr const char* kStateLog = "amqp";
 
 uint64_t wallMs();
 
-// Publisher::publishTo with one contract whatever the publisher does on a refusal: an error
-// returned means cb is never called; MQGW_OK means it is called exactly once, later.
-int publishOnce(Publisher& p, const std::string& stream, OutgoingMessage msg, mqgw_append_cb cb,
-                void* arg);
-
 struct StateStore::Impl {
   Impl(const mqgw_host_api* host, const Settings& settings, Publisher& publisher, Feed& feed);
 

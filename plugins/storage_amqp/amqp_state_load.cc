@@ -31,9 +31,9 @@ bool StateStore::Impl::writeFirstFloor(uint64_t end) {
   auto write = [&](const std::string& key, const std::string* value) {
     auto* stored = new std::promise<int>;  // outlives this call if the confirm is late
     result = stored->get_future();
-    int rc = publishOnce(publisher, stateStream,
-                         stateRecord(StateKind::kSession, key, value ? *value : std::string()),
-                         floorStored, stored);
+    int rc = publisher.publishTo(
+        stateStream, stateRecord(StateKind::kSession, key, value ? *value : std::string()),
+        floorStored, stored);
     if (rc != MQGW_OK) delete stored;
     return rc;
   };
